@@ -1,0 +1,2 @@
+export * from './model/spec.js';
+export * from './model/status.js';
