@@ -1,2 +1,5 @@
 export * from './model/spec.js';
 export * from './model/status.js';
+export * from './naming/node-id.js';
+export * from './duration/duration.js';
+export * from './library/template-library.js';
