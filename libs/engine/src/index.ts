@@ -1,1 +1,2 @@
-export {};
+export * from './contract/actions.js';
+export * from './contract/events.js';
