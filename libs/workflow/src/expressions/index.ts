@@ -1,1 +1,4 @@
-export {};
+export { ExpressionError } from './error.js';
+export * from './govaluate/index.js';
+export * from './go-format/index.js';
+export { goRegExp, goRegexMatch, GoRegexError } from './regex.js';
