@@ -1,0 +1,89 @@
+/**
+ * Run one container to completion and classify the outcome with Argo's wording:
+ * exit 0 → Succeeded; exit N → Failed "Error (exit code N)"; could not start → Error.
+ */
+import { getSystemErrorMessage } from 'node:util';
+import type { ContainerResult } from '@slipway/engine';
+import { ContainerOutput, type Stream } from './container-output.js';
+import { exitCodeOf, ProcessGroup, type ProcessExit } from './process-group.js';
+
+export interface PreparedContainer {
+  name: string;
+  /** The full command line: bwrap and its arguments first when sandboxed. */
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  /** Host working directory (unsandboxed only; bwrap gets --chdir). */
+  cwd?: string;
+  /** Lines written to the container's log before it starts (e.g. ignored env valueFrom). */
+  notices: string[];
+}
+
+export interface ContainerRunOptions {
+  logPath: string;
+  sandboxed: boolean;
+  capture: boolean;
+  onLine?: (stream: Stream, text: string) => void;
+  onSpawn?: (process: ProcessGroup) => void;
+}
+
+export interface ContainerRunResult extends ContainerResult {
+  /** Captured stdout (when asked). */
+  stdout?: string;
+  /** It never started (a dependency failed, or the pod was killed first). */
+  notRun?: boolean;
+}
+
+/** Spawns synchronously (so the caller can track it at once) and resolves when it has exited. */
+export function runContainer(
+  container: PreparedContainer,
+  options: ContainerRunOptions,
+): { process: ProcessGroup; result: Promise<ContainerRunResult> } {
+  const output = new ContainerOutput({ logPath: options.logPath, capture: options.capture, onLine: options.onLine });
+  for (const notice of container.notices) output.write('stderr', Buffer.from(`${notice}\n`));
+  const startedAt = Date.now();
+  const process: ProcessGroup = new ProcessGroup({
+    argv: container.argv,
+    env: container.env,
+    cwd: container.cwd,
+    sandboxed: options.sandboxed,
+    onSpawn: () => options.onSpawn?.(process),
+    onStdout: (chunk) => output.write('stdout', chunk),
+    onStderr: (chunk) => output.write('stderr', chunk),
+  });
+  const result = process.exited.then((exit): ContainerRunResult => {
+    output.finish();
+    const classified = classify(container.name, exit, options.sandboxed ? output.firstStderr : '');
+    return {
+      name: container.name,
+      ...classified,
+      startedAt,
+      finishedAt: Date.now(),
+      ...(options.capture ? { stdout: output.result() } : {}),
+    };
+  });
+  return { process, result };
+}
+
+function classify(
+  name: string,
+  exit: ProcessExit,
+  stderrHead: string,
+): Pick<ContainerResult, 'phase' | 'exitCode' | 'message'> {
+  if (exit.spawnError) {
+    const { errno, path, message } = exit.spawnError;
+    const reason = errno === undefined ? message : `${path ?? '?'}: ${getSystemErrorMessage(errno)}`;
+    return { phase: 'Error', message: `container "${name}" could not start: ${reason}` };
+  }
+  // bwrap reports its own failures (before the command runs) as "bwrap: …" and exit status 1.
+  if (exit.code === 1 && stderrHead.startsWith('bwrap: ')) {
+    const line = stderrHead.slice('bwrap: '.length).split('\n')[0];
+    const exec = /^execvp (.*)$/.exec(line);
+    return exec
+      ? { phase: 'Error', message: `container "${name}" could not start: ${exec[1]}` }
+      : { phase: 'Error', message: `container "${name}": sandbox set-up failed: ${line}` };
+  }
+  const exitCode = exitCodeOf(exit);
+  if (exitCode === 0) return { phase: 'Succeeded', exitCode: 0 };
+  if (exitCode === undefined) return { phase: 'Failed', message: `Error (killed by ${exit.signal ?? 'a signal'})` };
+  return { phase: 'Failed', exitCode, message: `Error (exit code ${exitCode})` };
+}

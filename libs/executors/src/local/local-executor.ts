@@ -1,0 +1,123 @@
+/**
+ * Runs each pod as local processes, sandboxed with bubblewrap when it is usable.
+ * See pod-layout.ts for the directory layout and sandbox-args.ts for the mount layout.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { PodRequest, PodResult } from '@slipway/engine';
+import type { ExecutionSink, PodExecutor } from '../port.js';
+import { shimBinDir, type RunnerConfig } from './pod-prepare.js';
+import { PodRun } from './pod-runner.js';
+import { SAFE_NAME } from './safe-name.js';
+
+export interface LocalExecutorOptions {
+  /** Root for state, logs and volumes. */
+  workdir: string;
+  /** `auto` (default) uses bwrap when it works on this machine. */
+  sandbox?: 'auto' | 'bwrap' | 'none';
+  warn?: (message: string) => void;
+  /** SIGTERM → SIGKILL delay when a pod is killed (default 2000). */
+  killGraceMs?: number;
+  /** The bwrap program (default `bwrap` from PATH). */
+  bwrapPath?: string;
+}
+
+export const BWRAP_MISSING_WARNING =
+  'bubblewrap (bwrap) not found: steps run unsandboxed; install the Debian package bubblewrap';
+
+const DAEMON_READY_MS = 100;
+const bwrapUsable = new Map<string, boolean>();
+
+/** Does `bwrap --ro-bind / / true` work here? Checked once per program path. */
+export function isBwrapUsable(bwrapPath = 'bwrap'): boolean {
+  let usable = bwrapUsable.get(bwrapPath);
+  if (usable === undefined) {
+    const probe = spawnSync(bwrapPath, ['--ro-bind', '/', '/', '--unshare-pid', 'true'], { stdio: 'ignore', timeout: 10_000 });
+    usable = probe.error === undefined && probe.status === 0;
+    bwrapUsable.set(bwrapPath, usable);
+  }
+  return usable;
+}
+
+export class LocalExecutor implements PodExecutor {
+  readonly sandboxMode: 'bwrap' | 'none';
+  readonly workdir: string;
+  private readonly config: RunnerConfig;
+  private readonly pods = new Map<string, PodRun>();
+  private readonly podsByWorkflow = new Map<string, Set<string>>();
+  private closed = false;
+
+  constructor(options: LocalExecutorOptions) {
+    const warn = options.warn ?? ((message: string) => console.warn(message));
+    const bwrapPath = options.bwrapPath ?? 'bwrap';
+    const sandbox = options.sandbox ?? 'auto';
+    if (sandbox === 'none') {
+      this.sandboxMode = 'none';
+    } else if (isBwrapUsable(bwrapPath)) {
+      this.sandboxMode = 'bwrap';
+    } else if (sandbox === 'bwrap') {
+      throw new Error(`sandbox 'bwrap' was asked for, but "${bwrapPath} --ro-bind / / true" does not work here`);
+    } else {
+      this.sandboxMode = 'none';
+      warn(BWRAP_MISSING_WARNING);
+    }
+    mkdirSync(resolve(options.workdir), { recursive: true });
+    this.workdir = realpathSync(resolve(options.workdir));
+    const sandboxed = this.sandboxMode === 'bwrap';
+    const baseEnv: NodeJS.ProcessEnv = {
+      PATH: `${shimBinDir(sandboxed)}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+      HOME: process.env.HOME ?? '/root',
+    };
+    if (process.env.LANG !== undefined) baseEnv.LANG = process.env.LANG;
+    this.config = {
+      workdir: this.workdir,
+      sandboxed,
+      bwrapPath,
+      killGraceMs: options.killGraceMs ?? 2000,
+      daemonReadyMs: DAEMON_READY_MS,
+      warn,
+      baseEnv,
+    };
+  }
+
+  start(request: PodRequest, sink: ExecutionSink): void {
+    const existing = this.pods.get(request.nodeId);
+    if (existing) {
+      // Adopt: never a second process for a node; a finished one reports its result again.
+      if (existing.result) sink.podFinished(existing.result);
+      return;
+    }
+    if (this.closed) {
+      const now = Date.now();
+      const outputParameters = Object.fromEntries(request.outputParameterPaths.map((p) => [p.name, null]));
+      const result: PodResult = { nodeId: request.nodeId, phase: 'Error', message: 'the local executor is closed', outputParameters, startedAt: now, finishedAt: now };
+      sink.podFinished(result);
+      return;
+    }
+    const run = new PodRun(request, sink, this.config);
+    this.pods.set(request.nodeId, run);
+    let nodes = this.podsByWorkflow.get(request.workflow.uid);
+    if (!nodes) this.podsByWorkflow.set(request.workflow.uid, (nodes = new Set()));
+    nodes.add(request.nodeId);
+  }
+
+  async kill(nodeId: string, reason: string): Promise<void> {
+    await this.pods.get(nodeId)?.kill(reason);
+  }
+
+  async releaseWorkflow(workflowUid: string): Promise<void> {
+    if (!SAFE_NAME.test(workflowUid)) return;
+    const nodes = this.podsByWorkflow.get(workflowUid) ?? new Set<string>();
+    await Promise.all([...nodes].map((nodeId) => this.kill(nodeId, 'workflow released')));
+    for (const nodeId of nodes) this.pods.delete(nodeId);
+    this.podsByWorkflow.delete(workflowUid);
+    await rm(`${this.workdir}/workflows/${workflowUid}`, { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.pods.values()].map((run) => run.kill('executor closed')));
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * One pod from start to result: init containers in order, sidecars, then the main container(s)
+ * in dependency order (containerSet), sidecars stopped when the mains are done, outputs read.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { ContainerResult, PodRequest, PodResult } from '@slipway/engine';
+import type { ExecutionSink } from '../port.js';
+import { runContainer, type ContainerRunResult, type PreparedContainer } from './container-run.js';
+import type { ProcessGroup } from './process-group.js';
+import { keepOutputArtifacts, missingParameters, readOutputParameters } from './pod-outputs.js';
+import { SAFE_NAME } from './safe-name.js';
+import { prepareContainers, type PreparedPod, type RunnerConfig } from './pod-prepare.js';
+
+type Role = 'init' | 'sidecar' | 'main';
+
+export class PodRun {
+  result: PodResult | undefined;
+  readonly done: Promise<PodResult>;
+  private killReason: string | undefined;
+  private readonly running = new Map<ProcessGroup, Role>();
+  private started = false;
+  private readonly requestedAt = Date.now();
+
+  constructor(
+    readonly request: PodRequest,
+    private readonly sink: ExecutionSink,
+    private readonly config: RunnerConfig,
+  ) {
+    this.done = this.execute()
+      .catch((error: unknown) => this.errorResult(`executor failure: ${error instanceof Error ? error.message : String(error)}`))
+      .then((result) => {
+        this.result = result;
+        this.report(() => this.sink.podFinished(result));
+        return result;
+      });
+  }
+
+  get finished(): boolean {
+    return this.result !== undefined;
+  }
+
+  /** Stop the pod: SIGTERM, SIGKILL after the grace period. Resolves when it has finished. */
+  async kill(reason: string): Promise<void> {
+    if (this.result) return;
+    this.killReason ??= reason;
+    await Promise.all([...this.running.keys()].map((p) => p.terminate(this.config.killGraceMs)));
+    await this.done;
+  }
+
+  private async execute(): Promise<PodResult> {
+    const req = this.request;
+    const unsafe = [req.workflow.uid, req.podName, ...req.outputArtifactPaths.map((a) => a.name)].find((n) => !SAFE_NAME.test(n));
+    if (unsafe !== undefined) return this.errorResult(`"${unsafe}" cannot be used as a file name`);
+    if (req.template.resource) {
+      return this.errorResult('resource templates need the Kubernetes executor (set SLIPWAY_EXECUTOR=kubernetes)');
+    }
+    if (req.inputArtifacts.some((a) => a.git !== undefined)) {
+      return this.errorResult('git input artifacts are not supported by this executor yet');
+    }
+    const prepared = prepareContainers(req, this.config);
+    if ('error' in prepared) return this.errorResult(prepared.error);
+    this.preparePodFiles(prepared);
+
+    for (const init of prepared.init) {
+      if (this.killReason !== undefined) break;
+      const r = await this.run(init, 'init', prepared);
+      if (r.phase !== 'Succeeded' && this.killReason === undefined) {
+        return this.finish(prepared, [], { phase: r.phase, exitCode: r.exitCode, message: `init container "${r.name}": ${r.message ?? r.phase}` });
+      }
+    }
+    const sidecars = this.killReason === undefined ? prepared.sidecars.map((s) => this.run(s, 'sidecar', prepared)) : [];
+    const mains = await this.runMains(prepared);
+    await Promise.all(
+      [...this.running].filter(([, role]) => role === 'sidecar').map(([p]) => p.terminate(this.config.killGraceMs)),
+    );
+    await Promise.all(sidecars);
+    return this.finish(prepared, mains);
+  }
+
+  /** Run the main containers, each once its dependencies succeeded; parallel where allowed. */
+  private async runMains(prepared: PreparedPod): Promise<ContainerRunResult[]> {
+    const byName = new Map(prepared.main.map((c) => [c.name, c]));
+    const runs = new Map<string, Promise<ContainerRunResult>>();
+    const runOne = (c: PreparedContainer & { dependencies: string[] }): Promise<ContainerRunResult> => {
+      let run = runs.get(c.name);
+      if (!run) {
+        run = (async () => {
+          const deps = await Promise.all(c.dependencies.map((d) => runOne(byName.get(d)!)));
+          const failed = deps.find((d) => d.phase !== 'Succeeded');
+          if (failed || this.killReason !== undefined) {
+            const now = Date.now();
+            const why = failed ? `dependency "${failed.name}" did not succeed` : this.killReason;
+            return { name: c.name, phase: 'Failed', message: `not run: ${why}`, startedAt: now, finishedAt: now, notRun: true };
+          }
+          return this.run(c, 'main', prepared);
+        })();
+        runs.set(c.name, run);
+      }
+      return run;
+    };
+    return Promise.all(prepared.main.map(runOne));
+  }
+
+  private run(c: PreparedContainer, role: Role, prepared: PreparedPod): Promise<ContainerRunResult> {
+    const req = this.request;
+    const isMainContainer = role === 'main' && c.name === prepared.mainName;
+    const log = this.sink.log?.bind(this.sink);
+    const { process, result } = runContainer(c, {
+      logPath: `${prepared.layout.dirs.logDir}/${c.name}.log`,
+      sandboxed: this.config.sandboxed,
+      capture: isMainContainer && req.captureResult,
+      onLine: log
+        ? (stream, text) => this.report(() => log({ nodeId: req.nodeId, podName: req.podName, container: c.name, stream, text, at: Date.now() }))
+        : undefined,
+      onSpawn: role === 'main' ? (p) => this.mainSpawned(p) : undefined,
+    });
+    this.running.set(process, role);
+    return result.then((r) => {
+      this.running.delete(process);
+      return r;
+    });
+  }
+
+  private mainSpawned(process: ProcessGroup): void {
+    if (this.started) return;
+    this.started = true;
+    const at = Date.now();
+    this.report(() => this.sink.podStarted(this.request.nodeId, at));
+    if (!this.request.daemon) return;
+    setTimeout(() => {
+      if (process.running && this.killReason === undefined) {
+        this.report(() => this.sink.podReady(this.request.nodeId, Date.now(), '127.0.0.1'));
+      }
+    }, this.config.daemonReadyMs).unref();
+  }
+
+  /** Directories, the script file and raw input artifacts, before anything runs. */
+  private preparePodFiles(prepared: PreparedPod): void {
+    const { layout } = prepared;
+    for (const dir of layout.mkdirs) mkdirSync(dir, { recursive: true });
+    if (this.request.scriptSource !== undefined) {
+      writeFileSync(layout.dirs.scriptPath, this.request.scriptSource, { mode: 0o755 });
+    }
+    for (const artifact of this.request.inputArtifacts) {
+      if (artifact.raw === undefined) continue;
+      const host = layout.hostPathOf(artifact.path);
+      if (host === undefined) continue;
+      mkdirSync(posix.dirname(host), { recursive: true });
+      writeFileSync(host, artifact.raw);
+      if (artifact.mode !== undefined) chmodSync(host, artifact.mode);
+    }
+  }
+
+  private async finish(
+    prepared: PreparedPod,
+    mains: ContainerRunResult[],
+    override?: Pick<PodResult, 'phase' | 'exitCode' | 'message'>,
+  ): Promise<PodResult> {
+    const req = this.request;
+    const [outputParameters] = await Promise.all([
+      readOutputParameters(req, prepared.layout),
+      keepOutputArtifacts(req, prepared.layout),
+    ]);
+    const main = mains.find((m) => m.name === prepared.mainName);
+    const decisive = mains.find((m) => m.phase !== 'Succeeded');
+    let outcome: Pick<PodResult, 'phase' | 'exitCode' | 'message'> = override ?? {
+      phase: decisive?.phase ?? 'Succeeded',
+      exitCode: main?.exitCode ?? decisive?.exitCode,
+      message: decisive?.message,
+    };
+    if (this.killReason !== undefined) outcome = { phase: 'Failed', exitCode: outcome.exitCode, message: this.killReason };
+    const ran = mains.filter((m) => m.notRun !== true);
+    const result: PodResult = {
+      nodeId: req.nodeId,
+      ...outcome,
+      outputParameters,
+      startedAt: ran.length > 0 ? Math.min(...ran.map((m) => m.startedAt)) : this.requestedAt,
+      finishedAt: Date.now(),
+    };
+    if (outcome.exitCode === undefined) delete result.exitCode;
+    if (outcome.message === undefined) delete result.message;
+    if (req.captureResult && main?.stdout !== undefined) result.result = main.stdout;
+    if (req.template.containerSet) result.containers = mains.map(({ stdout: _stdout, notRun: _notRun, ...c }): ContainerResult => c);
+    return result;
+  }
+
+  private errorResult(message: string): PodResult {
+    const now = Date.now();
+    return {
+      nodeId: this.request.nodeId,
+      phase: 'Error',
+      message,
+      outputParameters: missingParameters(this.request),
+      startedAt: this.requestedAt,
+      finishedAt: now,
+    };
+  }
+
+  /** A throwing sink must not break the pod's bookkeeping. */
+  private report(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.config.warn(`execution sink failed for ${this.request.nodeId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

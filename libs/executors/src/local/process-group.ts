@@ -1,0 +1,154 @@
+/**
+ * One container process, spawned directly (no shell) in its own process group.
+ *
+ * Termination mirrors Kubernetes: SIGTERM, then SIGKILL after a grace period. Under bwrap the
+ * group leader is bwrap itself, which dies at once on SIGTERM and, through --die-with-parent and
+ * the pid namespace, would take the container down with SIGKILL before it could clean up. So in
+ * sandboxed mode SIGTERM goes to the group's other members (the container's processes) and only
+ * the final SIGKILL goes to the whole group; the pid namespace then reaps anything left.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (ENOENT, EACCES, …). */
+  spawnError?: NodeJS.ErrnoException;
+}
+
+export interface SpawnOptions {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** The group leader is bwrap (see the file comment). */
+  sandboxed: boolean;
+  onSpawn?: () => void;
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** Shell convention: 128 + signal number; undefined for a signal we cannot number. */
+export function exitCodeOf(exit: ProcessExit): number | undefined {
+  if (exit.code !== null) return exit.code;
+  const n = exit.signal ? SIGNAL_NUMBERS[exit.signal] : undefined;
+  return n === undefined ? undefined : 128 + n;
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** Members of process group `pgid` other than its leader and the leader's direct children. */
+async function containerProcesses(pgid: number): Promise<number[]> {
+  const pids: number[] = [];
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return pids;
+  }
+  await Promise.all(
+    names.map(async (name) => {
+      if (!/^\d+$/.test(name)) return;
+      let stat: string;
+      try {
+        stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      } catch {
+        return;
+      }
+      // "pid (comm) state ppid pgrp …"; comm may contain spaces and parentheses.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      const pgrp = Number(fields[2]);
+      const pid = Number(name);
+      if (pgrp === pgid && pid !== pgid && ppid !== pgid) pids.push(pid);
+    }),
+  );
+  return pids;
+}
+
+export class ProcessGroup {
+  readonly exited: Promise<ProcessExit>;
+  private readonly child: ChildProcess;
+  private done = false;
+
+  constructor(private readonly options: SpawnOptions) {
+    const [file, ...args] = options.argv;
+    this.child = spawn(file, args, {
+      env: options.env,
+      cwd: options.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', options.onStdout);
+    this.child.stderr?.on('data', options.onStderr);
+    if (options.onSpawn) this.child.once('spawn', options.onSpawn);
+    // When the container's main process exits, the rest of its group goes too (as when a pod's
+    // PID 1 exits); that also closes pipes held open by background children.
+    this.child.once('exit', () => {
+      if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGKILL');
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (error: NodeJS.ErrnoException) => {
+        this.done = true;
+        resolve({ code: null, signal: null, spawnError: error });
+      });
+      this.child.once('close', (code, signal) => {
+        this.done = true;
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  get running(): boolean {
+    return !this.done;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process has exited. */
+  async terminate(graceMs: number): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.done) {
+      await this.exited;
+      return;
+    }
+    if (this.options.sandboxed) {
+      const members = await containerProcesses(pid);
+      // Nothing but bwrap itself (still setting up, or already tearing down): no one to warn.
+      if (members.length === 0) graceMs = 0;
+      for (const member of members) {
+        try {
+          process.kill(member, 'SIGTERM');
+        } catch {
+          // exited meanwhile
+        }
+      }
+    } else {
+      signalGroup(pid, 'SIGTERM');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([this.exited, graceOver]);
+    clearTimeout(timer);
+    if (!this.done) signalGroup(pid, 'SIGKILL');
+    await this.exited;
+  }
+}
