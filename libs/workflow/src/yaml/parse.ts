@@ -1,0 +1,112 @@
+/** Split a YAML (or JSON) file into Argo documents, keeping field positions. Pure: text in, data out. */
+import { LineCounter, type YAMLError } from 'yaml';
+import { KINDS, type Kind } from '../model/spec.js';
+import { formatPath, type Diagnostic, type FieldPath, type Severity, type SourcePosition } from './diagnostic.js';
+import { composeDocuments } from './compose.js';
+import { SourceMap } from './source-map.js';
+
+export interface ParsedDocument {
+  file: string;
+  /** Index of the document in its file (0-based, counting every `---` section). */
+  index: number;
+  kind?: string;
+  apiVersion?: string;
+  /** `metadata.name`, else `metadata.generateName`. */
+  name?: string;
+  object: Record<string, unknown>;
+  /** Line/column of that field's key (of the item, for sequence items), else of its nearest ancestor. */
+  position(path: FieldPath): SourcePosition | undefined;
+}
+
+export interface ParseResult {
+  /** Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow and WorkflowEventBinding documents. */
+  documents: ParsedDocument[];
+  diagnostics: Diagnostic[];
+  /** Documents of other kinds (ConfigMap, PersistentVolumeClaim, …), kept for tools that need them. */
+  skipped: ParsedDocument[];
+}
+
+const KIND_SET: ReadonlySet<string> = new Set<Kind>(KINDS);
+
+export function parseYamlDocuments(text: string, file: string): ParseResult {
+  const lines = new LineCounter();
+  const result: ParseResult = { documents: [], diagnostics: [], skipped: [] };
+  const { documents: list, unclosedQuotes } = composeDocuments(text, lines);
+  const report = (pos: SourcePosition, path: string, message: string, severity: Severity): void => {
+    result.diagnostics.push({ file, line: pos.line, col: pos.col, path, message, severity });
+  };
+
+  list.forEach((doc, index) => {
+    for (const err of doc.errors) report(errorPosition(err, lines, unclosedQuotes), '', yamlMessage(err), 'error');
+    for (const warn of doc.warnings.filter((w) => !GO_ACCEPTS.has(w.code))) {
+      report(errorPosition(warn, lines, []), '', yamlMessage(warn), 'warning');
+    }
+    if (doc.errors.length > 0 || doc.contents === null) return;
+
+    const map = new SourceMap(doc.contents, lines);
+    for (const dup of map.duplicates) {
+      report(dup.position, formatPath(dup.mapPath), `duplicate key "${dup.key}" (first defined at line ${dup.firstLine})`, 'error');
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      report(map.position([]), '', `cannot read document: ${(e as Error).message}`, 'error');
+      return;
+    }
+    if (value === null || value === undefined) return;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      report(map.position([]), '', 'document is not a mapping; ignored', 'warning');
+      return;
+    }
+    const object = value as Record<string, unknown>;
+    const parsed = toParsedDocument(file, index, object, map);
+    if (parsed.kind !== undefined && KIND_SET.has(parsed.kind)) {
+      result.documents.push(parsed);
+      return;
+    }
+    result.skipped.push(parsed);
+    const where = map.position(['kind']);
+    if (parsed.kind === undefined) report(where, '', 'document has no kind; ignored', 'warning');
+    else report(where, 'kind', `skipping kind ${parsed.kind}`, 'info');
+  });
+  return result;
+}
+
+/** Warnings about layouts Go reads without complaint (e.g. a closing `]` at the key's indentation). */
+const GO_ACCEPTS: ReadonlySet<string> = new Set(['BAD_INDENT']);
+
+function toParsedDocument(file: string, index: number, object: Record<string, unknown>, map: SourceMap): ParsedDocument {
+  const metadata = object.metadata;
+  const meta = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {};
+  const name = str(meta.name) ?? str(meta.generateName);
+  return {
+    file,
+    index,
+    kind: str(object.kind),
+    apiVersion: str(object.apiVersion),
+    name,
+    object,
+    position: (path) => map.position(path),
+  };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Where an error is; a missing closing quote is shown at the opening quote, as Go does. */
+function errorPosition(err: YAMLError, lines: LineCounter, unclosedQuotes: readonly number[]): SourcePosition {
+  let offset = err.pos[0];
+  if (err.code === 'MISSING_CHAR' && /closing .?quote/.test(err.message)) {
+    const start = unclosedQuotes.filter((q) => q <= offset).at(-1);
+    if (start !== undefined) offset = start;
+  }
+  const { line, col } = lines.linePos(offset);
+  return { line, col };
+}
+
+function yamlMessage(err: YAMLError): string {
+  const first = err.message.split('\n')[0].trim();
+  return first.replace(/ at line \d+, column \d+:?$/, '');
+}
