@@ -94,7 +94,7 @@ export function testExecutor(options: Partial<LocalExecutorOptions> = {}): {
   sink: RecordingSink;
   dispose: () => Promise<void>;
 } {
-  const workdir = mkdtempSync(`${tmpdir()}/slipway-local-`);
+  const workdir = options.workdir ?? mkdtempSync(`${tmpdir()}/slipway-local-`);
   const executor = new LocalExecutor({ workdir, warn: () => undefined, ...options });
   const sink = new RecordingSink();
   return {
