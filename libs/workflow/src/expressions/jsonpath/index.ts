@@ -1,0 +1,2 @@
+export { jsonPath } from './evaluate.js';
+export { parsePath, type PathToken } from './parser.js';
