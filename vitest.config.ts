@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages export `source` (their TypeScript) before `default` (built JS): tests run the source.
+const conditions = ['source', 'module', 'node', 'import', 'default'];
+
 export default defineConfig({
-  resolve: {
-    // Workspace packages export `source` (their TypeScript) before `default` (built JS).
-    conditions: ['source'],
-  },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     include: ['libs/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -1,1 +1,2 @@
-export {};
+export { main } from './main.js';
+export { LocalRun, type LocalRunOptions } from './run/local-host.js';

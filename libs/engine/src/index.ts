@@ -1,2 +1,5 @@
 export * from './contract/actions.js';
 export * from './contract/events.js';
+export * from './state/runtime.js';
+export { WorkflowReconciler, type ReconcileResult, type EngineSnapshot } from './reconciler.js';
+export { simulate, type PodBehaviour, type SimulatedPodResult, type SimulationOptions, type SimulationResult } from './simulation/simulated-run.js';

@@ -6,3 +6,5 @@ export * from './library/template-library.js';
 export * from './expressions/index.js';
 export * from './yaml/index.js';
 export * from './lint/index.js';
+export * from './substitution/index.js';
+export * from './submit/index.js';

@@ -1,0 +1,125 @@
+/** `slipway run FILE` — lint, then run a workflow locally with in-memory state. */
+import { randomUUID, randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { LocalExecutor } from '@slipway/executors';
+import {
+  formatDiagnostic,
+  instantiateWorkflow,
+  InMemoryTemplateLibrary,
+  lintDocuments,
+  parseParameterFlags,
+  SubmitError,
+  type CronWorkflow,
+  type ParsedDocument,
+  type Workflow,
+  type WorkflowTemplate,
+} from '@slipway/workflow';
+import { stringify as toYaml } from 'yaml';
+import { loadPaths } from '../load/index.js';
+import { LocalRun } from '../run/local-host.js';
+import { createProgress } from '../render/progress.js';
+import type { Io } from '../io.js';
+
+export interface RunArgs {
+  file: string;
+  templates: string[];
+  parameters: string[];
+  output?: 'json' | 'yaml';
+  workdir?: string;
+  autoResume: boolean;
+  sandbox?: 'auto' | 'bwrap' | 'none';
+  maxPods?: number;
+  quiet?: boolean;
+}
+
+export const EXIT = { succeeded: 0, failed: 1, error: 2 } as const;
+
+export async function runCommand(args: RunArgs, io: Io): Promise<number> {
+  const loaded = await loadPaths([args.file, ...args.templates]);
+  const diagnostics = [...loaded.diagnostics, ...lintDocuments(loaded.documents)];
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  for (const d of diagnostics.filter((d) => d.severity !== 'info')) io.stderr(`${formatDiagnostic(d)}\n`);
+  if (errors.length > 0) {
+    io.stderr(`${args.file}: not run: ${errors.length} lint error${errors.length === 1 ? '' : 's'}\n`);
+    return EXIT.error;
+  }
+  const target = resolve(args.file);
+  const mine = loaded.documents.filter((d) => resolve(d.file) === target);
+  const source = pickRunnable(mine);
+  if (!source) {
+    io.stderr(`${args.file}: no Workflow (or WorkflowTemplate/CronWorkflow to submit) in this file\n`);
+    return EXIT.error;
+  }
+  const library = new InMemoryTemplateLibrary(
+    loaded.documents
+      .filter((d) => d.kind === 'WorkflowTemplate' || d.kind === 'ClusterWorkflowTemplate')
+      .map((d) => d.object as unknown as WorkflowTemplate),
+  );
+  let workflow: Workflow;
+  try {
+    workflow = instantiateWorkflow(source.object as unknown as Workflow | WorkflowTemplate | CronWorkflow, {
+      nameSuffix: randomSuffix(),
+      uid: randomUUID(),
+      now: Date.now(),
+      parameters: parseParameterFlags(args.parameters),
+    });
+  } catch (err) {
+    if (err instanceof SubmitError) {
+      io.stderr(`${args.file}: ${err.message}\n`);
+      return EXIT.error;
+    }
+    throw err;
+  }
+  const executor = new LocalExecutor({
+    workdir: resolve(args.workdir ?? '.slipway'),
+    sandbox: args.sandbox ?? 'auto',
+    warn: (m) => io.stderr(`warning: ${m}\n`),
+  });
+  const progress = createProgress(io.stderrStream, args.quiet);
+  const run = new LocalRun({
+    workflow,
+    library,
+    executor,
+    autoResume: args.autoResume,
+    maxPods: args.maxPods,
+    onUpdate: (wf, changed) => progress.update(wf, changed),
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    io.stderr(interrupts === 1 ? '\nstopping (exit handlers still run; Ctrl-C again to terminate)\n' : '\nterminating\n');
+    run.signal({ type: interrupts === 1 ? 'Stop' : 'Terminate' });
+  };
+  process.on('SIGINT', onSigint);
+  let final: Workflow;
+  try {
+    final = await run.start();
+  } finally {
+    process.off('SIGINT', onSigint);
+    await executor.close();
+  }
+  progress.finish(final);
+  if (args.output === 'json') io.stdout(`${JSON.stringify(final, null, 2)}\n`);
+  else if (args.output === 'yaml') io.stdout(toYaml(final));
+  const phase = final.status?.phase;
+  return phase === 'Succeeded' ? EXIT.succeeded : phase === 'Failed' ? EXIT.failed : EXIT.error;
+}
+
+function pickRunnable(docs: ParsedDocument[]): ParsedDocument | undefined {
+  return (
+    docs.find((d) => d.kind === 'Workflow') ??
+    docs.find((d) => (d.kind === 'WorkflowTemplate' || d.kind === 'ClusterWorkflowTemplate') && hasEntrypoint(d)) ??
+    docs.find((d) => d.kind === 'CronWorkflow')
+  );
+}
+
+function hasEntrypoint(d: ParsedDocument): boolean {
+  const spec = d.object.spec as { entrypoint?: string } | undefined;
+  return typeof spec?.entrypoint === 'string';
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const bytes = randomBytes(5);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}

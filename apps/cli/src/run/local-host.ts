@@ -1,0 +1,155 @@
+/**
+ * Runs one workflow on this machine with in-memory state: the engine decides, the executor runs
+ * pods, timers are real timers. The same engine later runs under the durable worker host.
+ */
+import {
+  WorkflowReconciler,
+  type Action,
+  type EngineEvent,
+  type PodRequest,
+  type ReconcileResult,
+} from '@slipway/engine';
+import type { ExecutionSink, PodExecutor } from '@slipway/executors';
+import { isFulfilled, type NodeStatus, type TemplateLibrary, type Workflow } from '@slipway/workflow';
+
+export interface LocalRunOptions {
+  workflow: Workflow;
+  library: TemplateLibrary;
+  executor: PodExecutor;
+  /** Resume indefinite suspends as soon as they start. */
+  autoResume?: boolean;
+  /** At most this many pods run at once (0 or undefined: no limit, like Argo). */
+  maxPods?: number;
+  /** Called after every reconcile with the nodes that changed. */
+  onUpdate?: (workflow: Workflow, changed: NodeStatus[]) => void;
+  clock?: () => number;
+}
+
+export class LocalRun {
+  private readonly reconciler: WorkflowReconciler;
+  private readonly events: EngineEvent[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly queued: PodRequest[] = [];
+  private running = 0;
+  private scheduled = false;
+  private done?: (wf: Workflow) => void;
+  private finished = false;
+  private readonly clock: () => number;
+  readonly result: Promise<Workflow>;
+
+  constructor(private readonly opts: LocalRunOptions) {
+    this.clock = opts.clock ?? (() => Date.now());
+    this.reconciler = new WorkflowReconciler(opts.workflow, opts.library);
+    this.result = new Promise((resolve) => {
+      this.done = resolve;
+    });
+  }
+
+  get workflow(): Workflow {
+    return this.reconciler.workflow;
+  }
+
+  start(): Promise<Workflow> {
+    this.step();
+    return this.result;
+  }
+
+  /** Ask the workflow to stop (exit handlers run) or terminate (they don't). */
+  signal(event: Extract<EngineEvent, { type: 'Stop' | 'Terminate' | 'Resume' | 'Suspend' }>): void {
+    this.push(event);
+  }
+
+  private push(event: EngineEvent): void {
+    if (this.finished) return;
+    this.events.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.step();
+      });
+    }
+  }
+
+  private step(): void {
+    if (this.finished) return;
+    const events = this.events.splice(0);
+    const result: ReconcileResult = this.reconciler.reconcile(events, this.clock());
+    for (const action of result.actions) this.perform(action);
+    if (this.opts.onUpdate && result.changedNodeIds.length > 0) {
+      const nodes = this.workflow.status?.nodes ?? {};
+      this.opts.onUpdate(this.workflow, result.changedNodeIds.map((id) => nodes[id]).filter(Boolean));
+    }
+    if (this.opts.autoResume) this.autoResume(result.changedNodeIds);
+    const phase = this.workflow.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Error') void this.finish();
+  }
+
+  private autoResume(changed: string[]): void {
+    const nodes = this.workflow.status?.nodes ?? {};
+    for (const id of changed) {
+      const node = nodes[id];
+      if (node?.type === 'Suspend' && node.phase === 'Running' && !node.name.includes('(') && !this.hasResumeTimer(id)) {
+        this.push({ type: 'Resume', nodeName: node.name });
+      }
+    }
+  }
+
+  private hasResumeTimer(id: string): boolean {
+    return this.timers.has(`resume:${id}`);
+  }
+
+  private perform(action: Action): void {
+    switch (action.type) {
+      case 'StartPod':
+        if (this.opts.maxPods && this.running >= this.opts.maxPods) this.queued.push(action.pod);
+        else this.launch(action.pod);
+        return;
+      case 'KillPod': {
+        const i = this.queued.findIndex((p) => p.nodeId === action.nodeId);
+        if (i >= 0) this.queued.splice(i, 1);
+        void this.opts.executor.kill(action.nodeId, action.reason);
+        return;
+      }
+      case 'WakeAt': {
+        const existing = this.timers.get(action.key);
+        if (existing) clearTimeout(existing);
+        const delay = Math.max(0, action.at - this.clock());
+        const t = setTimeout(() => {
+          this.timers.delete(action.key);
+          this.push({ type: 'TimerFired', key: action.key });
+        }, delay);
+        this.timers.set(action.key, t);
+        return;
+      }
+      case 'WorkflowCompleted':
+        return;
+    }
+  }
+
+  private launch(pod: PodRequest): void {
+    this.running++;
+    const sink: ExecutionSink = {
+      podStarted: (nodeId, at) => this.push({ type: 'PodStarted', nodeId, at }),
+      podReady: (nodeId, at, ip) => this.push({ type: 'PodReady', nodeId, at, ip }),
+      podFinished: (result) => {
+        this.running--;
+        this.push({ type: 'PodFinished', result });
+        const next = this.queued.shift();
+        if (next) this.launch(next);
+      },
+    };
+    this.opts.executor.start(pod, sink);
+  }
+
+  private async finish(): Promise<void> {
+    if (this.finished) return;
+    const nodes = Object.values(this.workflow.status?.nodes ?? {});
+    if (nodes.some((n) => n.type === 'Pod' && !isFulfilled(n.phase))) return;
+    this.finished = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await this.opts.executor.releaseWorkflow(this.workflow.metadata.uid ?? '');
+    this.done?.(this.workflow);
+  }
+}

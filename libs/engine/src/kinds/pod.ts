@@ -1,0 +1,185 @@
+/** Pod nodes: container, script, containerSet and resource templates (one executor pod each). */
+import { parseDuration, podName, type Container, type NodeStatus, type Template, type Volume } from '@slipway/workflow';
+import type { EngineContext } from '../context.js';
+import type { PodRequest, ResolvedVolume } from '../contract/actions.js';
+import type { PodResult } from '../contract/events.js';
+import { createNode, type InvokeRequest } from './invoke.js';
+import { rfc3339 } from '../state/time.js';
+
+export function startPodNode(ctx: EngineContext, req: InvokeRequest, tmpl: Template, _innerScope: string): NodeStatus {
+  const node = createNode(ctx, req, 'Pod', 'Pending', tmpl);
+  const rt = ctx.store.rt(node.id);
+  rt.template = tmpl;
+  if (tmpl.daemon) rt.daemon = true;
+  if (ctx.shutdown) {
+    ctx.store.setPhase(node.id, 'Failed', `Stopped with strategy '${ctx.shutdown}'`);
+    return node;
+  }
+  const timeout = tmpl.timeout;
+  if (timeout) {
+    try {
+      const ms = parseDuration(timeout);
+      rt.deadlineMs = ctx.now() + ms;
+      ctx.emit({ type: 'WakeAt', key: `deadline:${node.id}`, at: rt.deadlineMs });
+    } catch {
+      ctx.store.setPhase(node.id, 'Error', `invalid timeout format "${timeout}"`);
+      return node;
+    }
+  }
+  const pod = buildPodRequest(ctx, node, tmpl, req);
+  rt.podStarted = true;
+  ctx.emit({ type: 'StartPod', pod });
+  return node;
+}
+
+function buildPodRequest(ctx: EngineContext, node: NodeStatus, tmpl: Template, req: InvokeRequest): PodRequest {
+  const wf = ctx.workflow.metadata;
+  let containers: Container[];
+  let scriptSource: string | undefined;
+  if (tmpl.script) {
+    const { source, ...container } = tmpl.script;
+    containers = [{ ...container, name: container.name ?? 'main' }];
+    scriptSource = source;
+  } else if (tmpl.container) {
+    containers = [{ ...tmpl.container, name: tmpl.container.name ?? 'main' }];
+  } else if (tmpl.containerSet) {
+    containers = tmpl.containerSet.containers.map((c) => ({ ...c }));
+  } else {
+    containers = [];
+  }
+  return {
+    workflow: { name: wf.name ?? '', namespace: wf.namespace ?? 'default', uid: wf.uid ?? '' },
+    nodeId: node.id,
+    nodeName: node.name,
+    podName: podName(ctx.store.workflowName, node.name, tmpl.name),
+    templateName: tmpl.name,
+    template: tmpl,
+    containers,
+    scriptSource,
+    initContainers: tmpl.initContainers ?? [],
+    sidecars: tmpl.sidecars ?? [],
+    volumes: podVolumes(ctx, tmpl),
+    extraVolumeMounts: tmpl.containerSet?.volumeMounts,
+    captureResult: tmpl.script !== undefined || resultReferenced(ctx, node, req),
+    outputParameterPaths: (tmpl.outputs?.parameters ?? [])
+      .filter((p) => p.valueFrom?.path)
+      .map((p) => ({ name: p.name, path: p.valueFrom!.path! })),
+    outputArtifactPaths: (tmpl.outputs?.artifacts ?? []).filter((a) => a.path).map((a) => ({ name: a.name, path: a.path! })),
+    inputArtifacts: (tmpl.inputs?.artifacts ?? [])
+      .filter((a) => a.path && (a.raw || a.git))
+      .map((a) => ({ name: a.name, path: a.path!, raw: a.raw?.data, git: a.git, mode: a.mode })),
+    env: {},
+    daemon: tmpl.daemon === true,
+  };
+}
+
+function podVolumes(ctx: EngineContext, tmpl: Template): ResolvedVolume[] {
+  const out: ResolvedVolume[] = [];
+  const add = (v: Volume) => {
+    if (out.some((o) => o.name === v.name)) return;
+    const lifetime = v.persistentVolumeClaim ? 'workflow' : 'pod';
+    out.push({ name: v.name, lifetime, source: v });
+  };
+  for (const v of tmpl.volumes ?? []) add(v);
+  for (const v of ctx.spec.volumes ?? []) add(v);
+  for (const claim of ctx.spec.volumeClaimTemplates ?? []) {
+    const name = claim.metadata.name ?? '';
+    if (!out.some((o) => o.name === name)) {
+      out.push({ name, lifetime: 'workflow', source: { name, persistentVolumeClaim: { claimName: name } } });
+    }
+  }
+  return out;
+}
+
+/**
+ * Container stdout becomes `outputs.result` only when the template that called it refers to
+ * `steps.NAME.outputs.result` / `tasks.NAME.outputs.result` (Argo's hasOutputResultRef).
+ */
+function resultReferenced(ctx: EngineContext, node: NodeStatus, req: InvokeRequest): boolean {
+  const boundary = node.boundaryID ? ctx.store.rt(node.boundaryID).template : undefined;
+  if (!boundary) return false;
+  const name = stepOrTaskName(node.name);
+  const prefix = boundary.dag ? 'tasks' : boundary.steps ? 'steps' : '';
+  const json = JSON.stringify(boundary);
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (new RegExp(`${prefix}\\.${esc}\\.outputs\\.result`).test(json)) return true;
+  if (new RegExp(`${prefix}\\[\\\\?['"]${esc}\\\\?['"]\\]\\.outputs.result`).test(json)) return true;
+  return req.nodeFlag?.hooked === true && false;
+}
+
+/** `W[0].fanout(0:1)(0)` → `fanout` (Argo's getStepOrDAGTaskName). */
+export function stepOrTaskName(nodeName: string): string {
+  let opener = '';
+  let end = nodeName.length;
+  for (let i = nodeName.length - 1; i >= 0; i--) {
+    const c = nodeName[i];
+    if (opener) {
+      if (c === opener) opener = '';
+      continue;
+    }
+    if (c === ')') opener = '(';
+    else if (c === ']') opener = '[';
+    else {
+      end = i + 1;
+      break;
+    }
+  }
+  const trimmed = nodeName.slice(0, end);
+  const dot = trimmed.lastIndexOf('.');
+  return dot >= 0 ? trimmed.slice(dot + 1) : trimmed;
+}
+
+/** Apply a finished pod's result to its node. */
+export function finishPod(ctx: EngineContext, result: PodResult): void {
+  const node = ctx.store.get(result.nodeId);
+  if (!node || node.type !== 'Pod') return;
+  const rt = ctx.store.rt(node.id);
+  if (node.phase === 'Pending' || node.phase === 'Running') {
+    if (!node.startedAt) node.startedAt = rfc3339(result.startedAt);
+  }
+  const tmpl = rt.template;
+  const outputs: NonNullable<NodeStatus['outputs']> = {};
+  let phase = result.phase;
+  let message = result.message;
+  const params: NonNullable<NodeStatus['outputs']>['parameters'] = [];
+  for (const p of tmpl?.outputs?.parameters ?? []) {
+    let value: string | undefined;
+    if (p.valueFrom?.path !== undefined) {
+      const raw = result.outputParameters[p.name];
+      if (raw !== null && raw !== undefined) value = raw;
+      else if (p.valueFrom.default !== undefined) value = String(p.valueFrom.default);
+      else if (phase === 'Succeeded') {
+        phase = 'Error';
+        message = `failed to read output parameter "${p.name}": ${p.valueFrom.path}: no such file or directory`;
+      }
+    } else if (p.valueFrom?.default !== undefined) {
+      value = String(p.valueFrom.default);
+    } else if (p.value !== undefined) {
+      value = String(p.value);
+    }
+    const entry: { name: string; value?: string; valueFrom?: unknown; globalName?: string } = { name: p.name };
+    if (value !== undefined) entry.value = value;
+    if (p.valueFrom) entry.valueFrom = p.valueFrom;
+    if (p.globalName) entry.globalName = p.globalName;
+    params.push(entry);
+    if (p.globalName && value !== undefined) ctx.globals.exportParameter(p.globalName, value);
+  }
+  if (params.length > 0) outputs.parameters = params;
+  if (result.result !== undefined) outputs.result = result.result;
+  if (result.exitCode !== undefined) outputs.exitCode = String(result.exitCode);
+  if (tmpl?.outputs?.artifacts?.length) outputs.artifacts = tmpl.outputs.artifacts.map((a) => ({ name: a.name, path: a.path }));
+  if (Object.keys(outputs).length > 0) node.outputs = outputs;
+  for (const c of result.containers ?? []) {
+    if (!tmpl?.containerSet) break;
+    const childName = `${node.name}.${c.name}`;
+    const child = ctx.store.create(
+      { name: childName, type: 'Container', phase: c.phase, boundaryID: node.id, templateName: node.templateName, message: c.message },
+      { owner: node.id },
+    );
+    child.startedAt = rfc3339(c.startedAt);
+    child.finishedAt = rfc3339(c.finishedAt);
+    if (c.exitCode !== undefined) child.outputs = { exitCode: String(c.exitCode) };
+    ctx.store.addChild(node.name, childName);
+  }
+  ctx.store.setPhase(node.id, phase, message ?? '');
+}

@@ -1,0 +1,299 @@
+/** Steps templates: groups run in order, the steps of a group in parallel (Argo's steps.go). */
+import { isFulfilled, MapScope, type NodeStatus, type Resolved, type Scope, type Template } from '@slipway/workflow';
+import type { EngineContext } from '../context.js';
+import type { Invocation } from '../state/runtime.js';
+import { aggregateEntries, childrenOf, lookupNodeRef, nodeRefEntries } from '../scope/node-refs.js';
+import {
+  exitHookOf,
+  expandStep,
+  hooksFulfilled,
+  outboundNodes,
+  resolveStep,
+  setOutbound,
+  startExitHook,
+  templateOutputs,
+  type Step,
+} from './children.js';
+import { invoke } from './invoke.js';
+import { capacityBlocked, shutdownMessage } from './capacity.js';
+
+const FAIL_FAST = 'template has failed or errored children and failFast enabled';
+
+/** Run the steps node's controller: start the next group or finish. */
+export function advanceSteps(ctx: EngineContext, steps: NodeStatus): void {
+  const rt = ctx.store.rt(steps.id);
+  const tmpl = rt.template!;
+  const groups = tmpl.steps ?? [];
+  while (steps.phase === 'Running') {
+    const g = rt.group ?? 0;
+    if (g >= groups.length) {
+      finishSteps(ctx, steps, tmpl);
+      return;
+    }
+    const groupName = `${steps.name}[${g}]`;
+    const group = ctx.store.byNodeName(groupName);
+    if (!group) {
+      if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !rt.onExitTree)) {
+        ctx.store.setPhase(steps.id, 'Failed', shutdownMessage(ctx));
+        return;
+      }
+      ctx.store.create(
+        { name: groupName, type: 'StepGroup', phase: 'Running', boundaryID: steps.id, templateScope: rt.innerScope },
+        { owner: steps.id, onExitTree: rt.onExitTree },
+      );
+      linkGroup(ctx, steps, g, groupName);
+      startGroup(ctx, steps, ctx.store.byNodeName(groupName)!, g);
+      return;
+    }
+    if (!isFulfilled(group.phase)) return;
+    if (group.phase === 'Failed' || group.phase === 'Error') {
+      setOutbound(ctx, steps, lastGroupOutbound(ctx, steps, g));
+      ctx.store.setPhase(steps.id, 'Failed', group.message ?? '');
+      return;
+    }
+    rt.group = g + 1;
+  }
+}
+
+function linkGroup(ctx: EngineContext, steps: NodeStatus, g: number, groupName: string): void {
+  if (g === 0) {
+    ctx.store.addChild(steps.name, groupName);
+    return;
+  }
+  const prev = ctx.store.byNodeName(`${steps.name}[${g - 1}]`);
+  if (!prev || !prev.children || prev.children.length === 0) {
+    ctx.store.addChild(`${steps.name}[${g - 1}]`, groupName);
+    return;
+  }
+  for (const id of prev.children) {
+    const child = ctx.store.get(id);
+    if (!child) continue;
+    for (const out of outboundNodes(ctx, child)) {
+      const outNode = ctx.store.get(out);
+      if (outNode) ctx.store.addChild(outNode.name, groupName);
+    }
+  }
+}
+
+function lastGroupOutbound(ctx: EngineContext, steps: NodeStatus, g: number): string[] {
+  const group = ctx.store.byNodeName(`${steps.name}[${g}]`);
+  const out: string[] = [];
+  for (const child of group ? childrenOf(ctx, group) : []) out.push(...outboundNodes(ctx, child));
+  return out;
+}
+
+/** Variables visible to steps of group `g`: globals, plus `steps.X.*` of earlier groups. */
+export function stepsScope(ctx: EngineContext, steps: NodeStatus, g: number): Scope {
+  const tmpl = ctx.store.rt(steps.id).template!;
+  const groupOf = new Map<string, number>();
+  (tmpl.steps ?? []).forEach((group, i) => {
+    for (const s of group) groupOf.set(s.name, i);
+  });
+  const loopChildren = (gi: number, name: string) => () => {
+    const group = ctx.store.byNodeName(`${steps.name}[${gi}]`);
+    const prefix = `${steps.name}[${gi}].${name}(`;
+    return group ? childrenOf(ctx, group).filter((c) => c.name.startsWith(prefix)) : [];
+  };
+  const dynamic = (tag: string): Resolved => {
+    if (!tag.startsWith('steps.')) return undefined;
+    const rest = tag.slice('steps.'.length);
+    const dot = rest.indexOf('.');
+    if (dot < 0) return undefined;
+    const name = rest.slice(0, dot);
+    const gi = groupOf.get(name);
+    if (gi === undefined || gi >= g) return undefined;
+    return lookupNodeRef(ctx, `${steps.name}[${gi}].${name}`, rest.slice(dot + 1), loopChildren(gi, name));
+  };
+  const scope = new MapScope(new Map(), ctx.globals, dynamic);
+  const entries = scope.entries.bind(scope);
+  scope.entries = function* () {
+    yield* entries();
+    for (const [name, gi] of groupOf) {
+      if (gi >= g) continue;
+      const node = ctx.store.byNodeName(`${steps.name}[${gi}].${name}`);
+      const values = node ? nodeRefEntries(ctx, node) : aggregateEntries(loopChildren(gi, name)());
+      for (const [k, v] of values) if (typeof v === 'string') yield [`steps.${name}.${k}`, v];
+    }
+  };
+  return scope;
+}
+
+function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g: number): void {
+  const stepsRt = ctx.store.rt(steps.id);
+  const rt = ctx.store.rt(group.id);
+  rt.open = 0;
+  rt.pending = [];
+  const scope = stepsScope(ctx, steps, g);
+  for (const step of stepsRt.template!.steps![g]) {
+    const base = `${group.name}.${step.name}`;
+    const invocation: Invocation = { name: step.name, continueOn: step.continueOn, hooks: step.hooks, onExit: step.onExit };
+    const resolution = resolveStep(step, scope);
+    if (resolution.kind === 'error') {
+      addLeaf(ctx, steps, group, base, 'Error', resolution.message, step, invocation);
+      ctx.store.setPhase(group.id, 'Error', resolution.message);
+      return;
+    }
+    let expanded;
+    try {
+      expanded = expandStep(base, resolution, scope);
+    } catch (err) {
+      addLeaf(ctx, steps, group, base, 'Error', (err as Error).message, step, invocation);
+      ctx.store.setPhase(group.id, 'Error', (err as Error).message);
+      return;
+    }
+    if ('emptyLoop' in expanded) {
+      addLeaf(ctx, steps, group, base, 'Skipped', 'Skipped, empty params', step, invocation);
+      continue;
+    }
+    for (const child of expanded) {
+      if (child.error) {
+        addLeaf(ctx, steps, group, child.nodeName, 'Error', child.error, child.step, invocation);
+        ctx.store.setPhase(group.id, 'Error', child.error);
+        return;
+      }
+      if (child.skipped) addLeaf(ctx, steps, group, child.nodeName, 'Skipped', child.skipped, child.step, invocation);
+      else rt.pending.push({ nodeName: child.nodeName, invocation, step: child.step as unknown as Record<string, unknown> });
+    }
+  }
+  launchPending(ctx, group);
+}
+
+function addLeaf(
+  ctx: EngineContext,
+  steps: NodeStatus,
+  group: NodeStatus,
+  name: string,
+  phase: 'Skipped' | 'Error',
+  message: string,
+  step: Step,
+  invocation: Invocation,
+): void {
+  const rt = ctx.store.rt(group.id);
+  rt.open = (rt.open ?? 0) + 1;
+  ctx.store.create(
+    {
+      name,
+      type: 'Skipped',
+      phase,
+      boundaryID: steps.id,
+      templateName: step.template,
+      templateRef: step.templateRef,
+      templateScope: ctx.store.rt(steps.id).innerScope,
+      message,
+    },
+    { owner: group.id, invocation },
+  );
+  ctx.store.addChild(group.name, name);
+}
+
+/** Start the group's waiting children while parallelism allows. */
+export function launchPending(ctx: EngineContext, group: NodeStatus): void {
+  const rt = ctx.store.rt(group.id);
+  const steps = ctx.store.get(group.boundaryID!)!;
+  const stepsRt = ctx.store.rt(steps.id);
+  const tmpl = stepsRt.template!;
+  while (rt.pending && rt.pending.length > 0 && group.phase === 'Running') {
+    if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !stepsRt.onExitTree)) break;
+    if (tmpl.failFast === true && ctx.store.failedIn(steps.id) > 0) {
+      rt.failFastStop = true;
+      break;
+    }
+    if (capacityBlocked(ctx, tmpl, steps.id)) {
+      ctx.blocked(group.id);
+      return;
+    }
+    const next = rt.pending.shift()!;
+    const step = next.step as unknown as Step;
+    rt.open = (rt.open ?? 0) + 1;
+    invoke(ctx, {
+      nodeName: next.nodeName,
+      holder: { template: step.template, templateRef: step.templateRef, inline: step.inline },
+      scope: stepsRt.innerScope ?? 'local/',
+      args: step.arguments,
+      ownerId: group.id,
+      boundaryId: steps.id,
+      invocation: next.invocation,
+      via: 'steps',
+      unit: true,
+      onExitTree: stepsRt.onExitTree,
+    });
+    ctx.store.addChild(group.name, next.nodeName);
+  }
+  checkGroupDone(ctx, group);
+}
+
+/** A child of the group (or a child's exit hook) is fulfilled. */
+export function groupChildFulfilled(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {
+  const rt = ctx.store.rt(group.id);
+  if (child.nodeFlag?.hooked && child.name.endsWith('.onExit')) {
+    const parent = ctx.store.byNodeName(child.name.slice(0, -'.onExit'.length));
+    if (parent && ctx.store.rt(parent.id).owner === group.id) childComplete(ctx, group, parent);
+    return;
+  }
+  const inv = ctx.store.rt(child.id).invocation;
+  const hook = inv ? exitHookOf(inv) : undefined;
+  if (hook && (child.phase === 'Succeeded' || child.phase === 'Failed' || child.phase === 'Error') && !ctx.store.rt(child.id).hookNodes?.exit) {
+    const steps = ctx.store.get(group.boundaryID!)!;
+    const stepsRt = ctx.store.rt(steps.id);
+    const g = Number(/\[(\d+)\]$/.exec(group.name)?.[1] ?? 0);
+    const hookNode = startExitHook(ctx, child, hook, {
+      ownerId: group.id,
+      boundaryId: steps.id,
+      scope: stepsRt.innerScope ?? 'local/',
+      refPrefix: 'steps',
+      refName: inv!.name,
+      parentScope: stepsScope(ctx, steps, g),
+    });
+    if (hookNode && !isFulfilled(hookNode.phase)) return;
+    if (hookNode) return; // a fulfilled hook node notifies the group itself
+  }
+  if (!hooksFulfilled(ctx, child)) return;
+  childComplete(ctx, group, child);
+  void rt;
+}
+
+function childComplete(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {
+  const crt = ctx.store.rt(child.id);
+  if (crt.counted) return;
+  crt.counted = true;
+  const rt = ctx.store.rt(group.id);
+  rt.open = (rt.open ?? 1) - 1;
+  launchPending(ctx, group);
+}
+
+function checkGroupDone(ctx: EngineContext, group: NodeStatus): void {
+  const rt = ctx.store.rt(group.id);
+  if (group.phase !== 'Running' || (rt.open ?? 0) > 0) return;
+  const steps = ctx.store.get(group.boundaryID!)!;
+  const stopped = ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !ctx.store.rt(steps.id).onExitTree);
+  if (rt.pending && rt.pending.length > 0 && !rt.failFastStop && !stopped) return;
+  if (rt.failFastStop) {
+    ctx.store.setPhase(group.id, 'Failed', FAIL_FAST);
+    return;
+  }
+  for (const child of childrenOf(ctx, group)) {
+    const inv = ctx.store.rt(child.id).invocation;
+    if ((child.phase === 'Failed' && !inv?.continueOn?.failed) || (child.phase === 'Error' && !inv?.continueOn?.error)) {
+      ctx.store.setPhase(group.id, 'Failed', `child '${child.id}' failed`);
+      return;
+    }
+  }
+  if (stopped && rt.pending && rt.pending.length > 0) {
+    ctx.store.setPhase(group.id, 'Failed', shutdownMessage(ctx));
+    return;
+  }
+  ctx.store.setPhase(group.id, 'Succeeded');
+}
+
+function finishSteps(ctx: EngineContext, steps: NodeStatus, tmpl: Template): void {
+  const groups = tmpl.steps ?? [];
+  setOutbound(ctx, steps, groups.length > 0 ? lastGroupOutbound(ctx, steps, groups.length - 1) : []);
+  try {
+    const outputs = templateOutputs(ctx, tmpl, stepsScope(ctx, steps, groups.length));
+    if (outputs) steps.outputs = outputs;
+  } catch (err) {
+    ctx.store.setPhase(steps.id, 'Error', (err as Error).message);
+    return;
+  }
+  ctx.store.setPhase(steps.id, 'Succeeded');
+}

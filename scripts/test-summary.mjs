@@ -1,0 +1,16 @@
+// Prints "N passed, N failed" from Vitest's JSON report (written by `npm test` when SLIPWAY_TEST_REPORT is set).
+import { readFileSync } from 'node:fs';
+
+const [file, status] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+try {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0 ? 0 : 0);
+  if ((report.numFailedTestSuites ?? 0) > 0 && failed === 0) failed = report.numFailedTestSuites;
+} catch {
+  failed = Number(status) === 0 ? 0 : 1;
+}
+if (Number(status) !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
