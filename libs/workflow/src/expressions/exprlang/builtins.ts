@@ -208,6 +208,12 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
     if (n > 1e6) throw new Error('memory budget exceeded');
     return s.repeat(n);
   },
+  join: (args) => {
+    arity('join', args, 1, 2);
+    if (!Array.isArray(args[0])) throw new Error(`invalid argument for join (type ${goTypeName(args[0])})`);
+    const glue = args.length > 1 ? strArg('join', args[1]) : '';
+    return args[0].map((v) => strArg('join', v)).join(glue);
+  },
   indexOf: (args) => {
     arity('indexOf', args, 2);
     const s = strArg('indexOf', args[0]);

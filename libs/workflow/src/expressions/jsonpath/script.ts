@@ -104,8 +104,7 @@ export function parseScript(text: string): ScriptNode {
         } else if (ch === "'" || ch === '"') quote = ch;
         else if (ch === '[' || ch === '(') depth++;
         else if ((ch === ']' || ch === ')') && depth > 0) depth--;
-        else if (depth === 0 && !/[\w.*\-$]/.test(ch)) break;
-        else if (depth === 0 && ch === '-' && !/\w/.test(text[i + 1] ?? '')) break;
+        else if (depth === 0 && !/[\w.*$]/.test(ch)) break; // `-` is minus: bracket dashed keys
       }
       const selector = text.slice(pos, i);
       pos = i;
