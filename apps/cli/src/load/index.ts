@@ -1,0 +1,1 @@
+export { loadPaths, type LoadResult } from './load-paths.js';
