@@ -35,7 +35,7 @@ export function lintDocuments(docs: readonly ParsedDocument[], options: LintOpti
 }
 
 function lintOne(ctx: LintContext, t: Typed): void {
-  checkApiVersion(ctx, t.doc.object.apiVersion);
+  checkApiVersion(ctx, t.value.apiVersion, t.doc.object.apiVersion);
   checkMetadata(ctx, t.kind, t.value.metadata);
   if (!t.value.spec) {
     ctx.report.error([], 'spec is required');

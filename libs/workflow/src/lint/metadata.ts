@@ -7,9 +7,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE_RULE = "must be 63 characters or less, and begin and end with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), underscores (_), dots (.) and alphanumerics between";
 
-export function checkApiVersion(ctx: LintContext, apiVersion: unknown): void {
-  if (apiVersion === undefined) ctx.report.error([], `apiVersion is required (${API_VERSION})`);
-  else if (apiVersion !== API_VERSION) ctx.report.error(['apiVersion'], `apiVersion must be ${API_VERSION}, got "${String(apiVersion)}"`);
+/** `apiVersion` as found in the typed document (a value of the wrong type was already reported). */
+export function checkApiVersion(ctx: LintContext, apiVersion: string | undefined, raw: unknown): void {
+  if (raw === undefined || raw === null) ctx.report.error([], `apiVersion is required (${API_VERSION})`);
+  else if (typeof raw === 'string' && apiVersion !== API_VERSION) {
+    ctx.report.error(['apiVersion'], `apiVersion must be ${API_VERSION}, got "${apiVersion}"`);
+  }
 }
 
 export function checkMetadata(ctx: LintContext, kind: Kind, meta: ObjectMeta | undefined): void {

@@ -46,7 +46,7 @@ export function checkFieldNames(
   items.forEach((item, i) => {
     const at = itemPath(i);
     if (item.name === undefined || item.name === '') {
-      ctx.report.error(at, `${what === 'name' ? 'a' : `a ${what}`} name is required`);
+      ctx.report.error(at, `${what === 'name' ? 'a' : /^[aeiou]/.test(what) ? `an ${what}` : `a ${what}`} name is required`);
       return;
     }
     const problem = nameProblem(item.name, rule);

@@ -88,6 +88,7 @@ function resolveRef(ref: TemplateRef, library: TemplateLibrary, path: Path): Res
 export function missingInputs(template: Template, args: Arguments | undefined): string[] {
   const supplied = new Set((args?.parameters ?? []).map((p) => p.name));
   return (template.inputs?.parameters ?? [])
+    .filter((p) => p.name !== undefined && p.name !== '')
     .filter((p) => p.value === undefined && p.default === undefined && p.valueFrom === undefined)
     .filter((p) => !supplied.has(p.name))
     .map((p) => p.name);
