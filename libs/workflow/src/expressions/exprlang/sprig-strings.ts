@@ -167,10 +167,19 @@ export const SPRIG_STRINGS: Record<string, SprigFunction> = {
   regexReplaceAllLiteral: (re, s, repl) =>
     str('regexReplaceAllLiteral', s).replace(globalRegExp(str('regexReplaceAllLiteral', re)), () => str('regexReplaceAllLiteral', repl)),
   regexSplit: (re, s, n) => {
-    const parts = str('regexSplit', s).split(globalRegExp(str('regexSplit', re)));
+    const text = str('regexSplit', s);
     const limit = int('regexSplit', n);
-    if (limit < 0 || parts.length <= limit) return parts;
-    return limit === 0 ? [] : parts.slice(0, limit);
+    if (limit === 0) return [];
+    const parts: string[] = [];
+    let start = 0;
+    for (const m of text.matchAll(globalRegExp(str('regexSplit', re)))) {
+      if (limit > 0 && parts.length === limit - 1) break;
+      if (m[0] === '' && (m.index === 0 || m.index === text.length)) continue;
+      parts.push(text.slice(start, m.index));
+      start = m.index + m[0].length;
+    }
+    parts.push(text.slice(start));
+    return parts;
   },
   regexQuoteMeta: (s) => str('regexQuoteMeta', s).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'),
 };

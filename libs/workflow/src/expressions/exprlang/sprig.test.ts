@@ -56,6 +56,7 @@ describe('sprig via argoExprEnv', () => {
     ['sprig.regexReplaceAll("a(x*)b", "-ab-axxb-", "${1}W")', '-W-xxW-'],
     ['sprig.regexReplaceAllLiteral("a(x*)b", "-ab-", "${1}")', '-${1}-'],
     ['sprig.regexSplit("z+", "pizza", -1)', ['pi', 'a']],
+    ['sprig.regexSplit("a", "banana", 2)', ['b', 'nana']],
     ['sprig.contains("cat", "catch")', true],
     ['sprig.hasPrefix("ca", "cat")', true],
     ['sprig.hasSuffix("at", "cat")', true],
