@@ -31,7 +31,15 @@ const KIND_SET: ReadonlySet<string> = new Set<Kind>(KINDS);
 export function parseYamlDocuments(text: string, file: string): ParseResult {
   const lines = new LineCounter();
   const result: ParseResult = { documents: [], diagnostics: [], skipped: [] };
-  const { documents: list, unclosedQuotes } = composeDocuments(text, lines);
+  let composed;
+  try {
+    composed = composeDocuments(text, lines);
+  } catch (e) {
+    // The parser reports problems as errors on documents; this is only a safety net.
+    result.diagnostics.push({ file, line: 1, col: 1, path: '', message: `cannot parse: ${(e as Error).message}`, severity: 'error' });
+    return result;
+  }
+  const { documents: list, unclosedQuotes } = composed;
   const report = (pos: SourcePosition, path: string, message: string, severity: Severity): void => {
     result.diagnostics.push({ file, line: pos.line, col: pos.col, path, message, severity });
   };
