@@ -5,7 +5,7 @@
  *   workflows/<uid>/volumes/<claim>/        workflow-lifetime claims, shared by the workflow's pods
  *   workflows/<uid>/pods/<pod>/tmp/          the pod's private /tmp
  *   workflows/<uid>/pods/<pod>/volumes/<v>/  emptyDir (and configMap/secret stand-ins)
- *   workflows/<uid>/pods/<pod>/work/         default working directory (/argo/work)
+ *   workflows/<uid>/pods/<pod>/work/         default working directory when unsandboxed
  *   workflows/<uid>/pods/<pod>/fs/<path>/    private writable dirs for output paths outside /tmp and mounts
  *   workflows/<uid>/pods/<pod>/root/         sandbox root, only when the pod writes files directly under /
  *   workflows/<uid>/pods/<pod>/script        script template source
@@ -46,6 +46,8 @@ export function podDirs(workdir: string, req: PodRequest): PodDirs {
 /** Where one container runs: its mounts (sandboxed) and its working directory. */
 export interface ContainerView {
   binds: BindMount[];
+  /** Directories bwrap creates inside the sandbox (in its root, not on the host). */
+  sandboxDirs?: string[];
   /** Working directory inside the sandbox (sandboxed) or on the host (unsandboxed). */
   cwd: string;
 }
@@ -130,8 +132,7 @@ export function sandboxLayout(workdir: string, req: PodRequest): PodLayout {
   const withPrivate = dedupe([...mainBinds, ...privateBinds]);
   const hostPathOf = (path: string): string | undefined => {
     const p = canonicalTop(posix.normalize(path));
-    let best: BindMount | undefined;
-    for (const b of withPrivate) if (isUnder(p, b.dest) && (!best || b.dest.length > best.dest.length)) best = b;
+    const best = coveringBind(p, withPrivate);
     if (best) return best.src + p.slice(best.dest.length);
     return rootDir === undefined ? undefined : rootDir + p;
   };
@@ -145,21 +146,17 @@ export function sandboxLayout(workdir: string, req: PodRequest): PodLayout {
         ...(req.scriptSource === undefined ? [] : [{ src: dirs.scriptPath, dest: SANDBOX_SCRIPT_PATH, readOnly: true }]),
         ...privateBinds,
       ]);
-      let cwd = SANDBOX_WORK_DIR;
-      if (c.workingDir) {
-        cwd = normalise(c.workingDir, 'workingDir');
-        const inside = binds.filter((b) => isUnder(cwd, b.dest)).sort((a, b) => b.dest.length - a.dest.length)[0];
-        if (inside) mkdirs.add(inside.src + cwd.slice(inside.dest.length));
-        else if (rootDir !== undefined && posix.dirname(cwd) === '/') mkdirs.add(rootDir + cwd);
-        else if (!isHostDir(cwd)) {
-          // Kubernetes creates a missing workingDir: give the container a private, writable one.
-          const src = `${dirs.podDir}/fs${cwd}`;
-          mkdirs.add(src);
-          binds.push({ src, dest: cwd, readOnly: false });
-        }
-      } else {
-        mkdirs.add(dirs.workDir);
-        binds.push({ src: dirs.workDir, dest: SANDBOX_WORK_DIR, readOnly: false });
+      const cwd = c.workingDir ? normalise(c.workingDir, 'workingDir') : SANDBOX_WORK_DIR;
+      const inside = coveringBind(cwd, binds);
+      if (inside) mkdirs.add(inside.src + cwd.slice(inside.dest.length));
+      // The default working directory lives in the sandbox root: no host directory per pod.
+      else if (!c.workingDir) return { binds, cwd, sandboxDirs: [cwd] };
+      else if (rootDir !== undefined && posix.dirname(cwd) === '/') mkdirs.add(rootDir + cwd);
+      else if (!isHostDir(cwd)) {
+        // Kubernetes creates a missing workingDir: give the container a private, writable one.
+        const src = `${dirs.podDir}/fs${cwd}`;
+        mkdirs.add(src);
+        binds.push({ src, dest: cwd, readOnly: false });
       }
       return { binds, cwd };
     } catch (error) {
@@ -185,6 +182,13 @@ export function hostLayout(workdir: string, req: PodRequest): PodLayout {
     },
     hostPathOf: (path) => path,
   };
+}
+
+/** The innermost mount holding `path`. */
+function coveringBind(path: string, binds: BindMount[]): BindMount | undefined {
+  let best: BindMount | undefined;
+  for (const b of binds) if (isUnder(path, b.dest) && (!best || b.dest.length > best.dest.length)) best = b;
+  return best;
 }
 
 function isHostDir(path: string): boolean {

@@ -63,8 +63,9 @@ export function prepareContainers(req: PodRequest, config: RunnerConfig): Prepar
       argv = [
         config.bwrapPath,
         ...bwrapArgs({
-          binds: view.binds,
-          symlinks: [[`${SANDBOX_ASSETS_DIR}/argosay`, '/argosay']],
+          binds: layout.rootDir === undefined ? view.binds : [...view.binds, { src: `${ASSETS_DIR}/argosay`, dest: '/argosay', readOnly: true }],
+          dirs: view.sandboxDirs,
+          symlinks: layout.rootDir === undefined ? [[`${SANDBOX_ASSETS_DIR}/argosay`, '/argosay']] : [],
           hide: [config.workdir],
           rootDir: layout.rootDir,
           cwd: view.cwd,

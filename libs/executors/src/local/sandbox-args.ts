@@ -21,8 +21,10 @@ export interface BindMount {
 
 export interface SandboxSpec {
   binds: BindMount[];
-  /** Symlinks to create inside the sandbox: [target, path]. */
+  /** Symlinks to create inside the sandbox: [target, path] (not with `rootDir`: use binds). */
   symlinks?: [string, string][];
+  /** Directories to create inside the sandbox after the mounts. */
+  dirs?: string[];
   /** Host paths to hide behind an empty tmpfs (the executor's own state directory). */
   hide?: string[];
   /** Host directory to use as the sandbox root instead of a throw-away tmpfs. */
@@ -113,11 +115,15 @@ function dirsToSplit(dests: string[]): Set<string> {
   return split;
 }
 
-/** ro-binds (and symlinks) that mirror the host root, splitting where mounts need it. */
-function mirrorHost(dests: Set<string>, split: Set<string>, out: string[]): void {
+/**
+ * ro-binds (and symlinks) that mirror the host root, splitting where mounts need it.
+ * With a host directory as root, the containers of a pod share it and bwrap refuses to make a
+ * symlink that already exists, so symlinks are bound (to what they point at) instead.
+ */
+function mirrorHost(dests: Set<string>, split: Set<string>, linksAsBinds: boolean, out: string[]): void {
   const emit = (path: string, entry: HostEntry): void => {
     if (dests.has(path)) return; // replaced by a mount
-    if (entry.kind === 'symlink') {
+    if (entry.kind === 'symlink' && !linksAsBinds) {
       if (entry.target !== undefined) out.push('--symlink', entry.target, path);
       return;
     }
@@ -139,12 +145,13 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   const dests = binds.map((b) => b.dest);
   const args: string[] = [];
   if (spec.rootDir !== undefined) args.push('--bind', spec.rootDir, '/');
-  mirrorHost(new Set(dests), dirsToSplit(dests), args);
+  mirrorHost(new Set(dests), dirsToSplit(dests), spec.rootDir !== undefined, args);
   args.push('--dev', '/dev', '--proc', '/proc');
   for (const hidden of spec.hide ?? []) {
     if (!dests.some((d) => isUnder(hidden, d))) args.push('--tmpfs', hidden);
   }
   for (const b of binds) args.push(b.readOnly ? '--ro-bind' : '--bind', b.src, b.dest);
+  for (const dir of spec.dirs ?? []) args.push('--dir', dir);
   for (const [target, path] of spec.symlinks ?? []) args.push('--symlink', target, path);
   args.push('--unshare-pid', '--die-with-parent', '--chdir', spec.cwd, '--', ...spec.argv);
   return args;

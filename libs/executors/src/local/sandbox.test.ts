@@ -45,6 +45,16 @@ describe('bwrap sandbox layout', () => {
     expect(result).toMatchObject({ phase: 'Succeeded', outputParameters: { nested: 'nested', top: 'top', missing: null } });
   });
 
+  test('top-level output files work across the containers of a pod (init, sidecar, main)', async () => {
+    const req = shPod('cat /init-wrote; echo -n main > /output', {
+      initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo from-init > /init-wrote'] }],
+      sidecars: [{ name: 'side', image: 'busybox', command: ['sleep', '5'] }],
+      outputParameterPaths: [{ name: 'out', path: '/output' }],
+      outputArtifactPaths: [{ name: 'init', path: '/init-wrote' }],
+    });
+    expect(await t.run(req)).toMatchObject({ phase: 'Succeeded', result: 'from-init', outputParameters: { out: 'main' } });
+  });
+
   test('parallel pods writing the same paths each see only their own files', async () => {
     const pod = (who: string) =>
       shPod(`echo ${who} > /tmp/x; echo ${who} > /mnt/out/x; sleep 0.2; cat /tmp/x /mnt/out/x; ls /tmp`, {
