@@ -116,7 +116,7 @@ export function sandboxLayout(workdir: string, req: PodRequest): PodLayout {
   let rootDir: string | undefined;
   const covered = (path: string): boolean =>
     [...mainBinds, ...privateBinds].some((b) => isUnder(path, b.dest));
-  for (const path of writable.sort((a, b) => a.length - b.length)) {
+  for (const path of writable.sort((a, b) => depth(a) - depth(b))) {
     if (covered(path)) continue;
     const parent = posix.dirname(path);
     if (parent === '/') {
@@ -180,9 +180,12 @@ export function hostLayout(workdir: string, req: PodRequest): PodLayout {
       mkdirs.add(cwd);
       return { binds: [], cwd };
     },
-    hostPathOf: (path) => path,
+    // Never copy or read the whole host for an artifact at "/".
+    hostPathOf: (path) => (posix.normalize(path) === '/' ? undefined : path),
   };
 }
+
+const depth = (path: string): number => path.split('/').length;
 
 /** The innermost mount holding `path`. */
 function coveringBind(path: string, binds: BindMount[]): BindMount | undefined {

@@ -29,21 +29,18 @@ export async function readOutputParameters(
   return Object.fromEntries(entries);
 }
 
-/** Copy each output artifact (file or directory) to `artifacts/<nodeId>/<name>`; returns the names missing. */
-export async function keepOutputArtifacts(req: PodRequest, layout: PodLayout): Promise<string[]> {
-  if (req.outputArtifactPaths.length === 0) return [];
+/**
+ * Copy each output artifact (file or directory) to `artifacts/<nodeId>/<name>`. A missing one is
+ * skipped: consuming artifacts (and failing on missing non-optional ones) is the engine's call.
+ */
+export async function keepOutputArtifacts(req: PodRequest, layout: PodLayout): Promise<void> {
+  if (req.outputArtifactPaths.length === 0) return;
   await mkdir(layout.dirs.artifactsDir, { recursive: true });
-  const missing: string[] = [];
   await Promise.all(
     req.outputArtifactPaths.map(async ({ name, path }) => {
       const host = layout.hostPathOf(path);
-      try {
-        if (host === undefined) throw new Error('not kept');
-        await cp(host, `${layout.dirs.artifactsDir}/${name}`, { recursive: true, force: true });
-      } catch {
-        missing.push(name);
-      }
+      if (host === undefined) return;
+      await cp(host, `${layout.dirs.artifactsDir}/${name}`, { recursive: true, force: true }).catch(() => undefined);
     }),
   );
-  return missing;
 }
