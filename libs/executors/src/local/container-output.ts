@@ -10,6 +10,9 @@ import { StringDecoder } from 'node:string_decoder';
 /** Argo keeps the last 256 KiB of stdout as the result. */
 export const RESULT_LIMIT = 256 * 1024;
 
+/** A longer run of output without a newline is passed on in pieces of this size. */
+const MAX_LINE = 64 * 1024;
+
 export type Stream = 'stdout' | 'stderr';
 
 export interface ContainerOutputOptions {
@@ -29,6 +32,11 @@ class LineSplitter {
     const lines = (this.partial + this.decoder.write(chunk)).split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) this.emit(line.endsWith('\r') ? line.slice(0, -1) : line);
+    // Output that never ends a line must not grow without bound.
+    while (this.partial.length >= MAX_LINE) {
+      this.emit(this.partial.slice(0, MAX_LINE));
+      this.partial = this.partial.slice(MAX_LINE);
+    }
   }
 
   flush(): void {
@@ -66,6 +74,12 @@ export class ContainerOutput {
         this.capturedBytes -= this.captured.shift()!.length;
       }
     }
+  }
+
+  /** A line from the executor itself (not the process), logged as stderr. */
+  note(text: string): void {
+    this.writeLog(Buffer.from(`${text}\n`));
+    this.options.onLine?.('stderr', text);
   }
 
   /** The first stderr bytes, where bwrap reports set-up failures. */

@@ -39,7 +39,7 @@ export function runContainer(
   options: ContainerRunOptions,
 ): { process: ProcessGroup; result: Promise<ContainerRunResult> } {
   const output = new ContainerOutput({ logPath: options.logPath, capture: options.capture, onLine: options.onLine });
-  for (const notice of container.notices) output.write('stderr', Buffer.from(`${notice}\n`));
+  for (const notice of container.notices) output.note(notice);
   const startedAt = Date.now();
   const process: ProcessGroup = new ProcessGroup({
     argv: container.argv,

@@ -142,6 +142,13 @@ describe.each(['bwrap', 'none'] as const)('LocalExecutor (sandbox: %s)', (sandbo
     ]);
   });
 
+  test('output that never ends a line reaches sink.log in bounded pieces', async () => {
+    const req = shPod('head -c 200000 /dev/zero | tr "\\0" b', { captureResult: false });
+    await t.run(req);
+    const pieces = t.sink.lines.filter((l) => l.text.startsWith('bbbb'));
+    expect(pieces.map((p) => p.text.length)).toEqual([65536, 65536, 65536, 200000 - 3 * 65536]);
+  });
+
   test('start is idempotent per node: one process; a finished node re-reports its result', async () => {
     const req = shPod('sleep 0.2; echo ran');
     t.executor.start(req, t.sink);

@@ -161,6 +161,16 @@ describe('bwrap sandbox layout', () => {
     expect((await t.run(req)).result).toBe('hello');
   });
 
+  test('a sandbox that cannot be set up is an Error carrying bwrap\'s reason', async () => {
+    const req = podRequest(
+      { image: 'busybox', command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/etc/passwd/sub' }] },
+      { volumes: [emptyDir('v')], env: {} },
+    );
+    const result = await t.run(req);
+    expect(result.phase).toBe('Error');
+    expect(result.message).toMatch(/^container "main": sandbox set-up failed: .*\/etc\/passwd\/sub/);
+  });
+
   test('an unknown volume is an Error naming it', async () => {
     const req = podRequest({ image: 'busybox', command: ['true'], volumeMounts: [{ name: 'ghost', mountPath: '/g' }] });
     expect(await t.run(req)).toMatchObject({ phase: 'Error', message: 'container "main": volume "ghost" is not defined' });
