@@ -2,7 +2,7 @@
  * Run one container to completion and classify the outcome with Argo's wording:
  * exit 0 → Succeeded; exit N → Failed "Error (exit code N)"; could not start → Error.
  */
-import { getSystemErrorMessage } from 'node:util';
+import { getSystemErrorMap } from 'node:util';
 import type { ContainerResult } from '@slipway/engine';
 import { ContainerOutput, type Stream } from './container-output.js';
 import { exitCodeOf, ProcessGroup, type ProcessExit } from './process-group.js';
@@ -71,7 +71,8 @@ function classify(
 ): Pick<ContainerResult, 'phase' | 'exitCode' | 'message'> {
   if (exit.spawnError) {
     const { errno, path, message } = exit.spawnError;
-    const reason = errno === undefined ? message : `${path ?? '?'}: ${getSystemErrorMessage(errno)}`;
+    const text = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+    const reason = text === undefined ? message : `${path ?? '?'}: ${text}`;
     return { phase: 'Error', message: `container "${name}" could not start: ${reason}` };
   }
   // bwrap reports its own failures (before the command runs) as "bwrap: …" and exit status 1.

@@ -84,6 +84,22 @@ async function containerProcesses(pgid: number): Promise<number[]> {
   return pids;
 }
 
+/**
+ * Groups still running. bwrap's --die-with-parent ends sandboxed ones with us; unsandboxed ones
+ * are detached, so they are killed when this process exits normally (not on SIGKILL).
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number): void {
+  liveGroups.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+    });
+  }
+}
+
 export class ProcessGroup {
   readonly exited: Promise<ProcessExit>;
   private readonly child: ChildProcess;
@@ -102,8 +118,12 @@ export class ProcessGroup {
     if (options.onSpawn) this.child.once('spawn', options.onSpawn);
     // When the container's main process exits, the rest of its group goes too (as when a pod's
     // PID 1 exits); that also closes pipes held open by background children.
+    const pid = this.child.pid;
+    if (pid !== undefined) track(pid);
     this.child.once('exit', () => {
-      if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGKILL');
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
     });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error: NodeJS.ErrnoException) => {
