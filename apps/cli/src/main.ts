@@ -15,6 +15,7 @@ Commands:
     -o json|yaml               Print the final Workflow object on stdout
     --workdir DIR              Where volumes, artifacts and logs go (default ./.slipway)
     --auto-resume              Resume indefinite suspend steps at once
+    --set NODE.PARAM=VALUE     Supply a suspend step's output parameter (like argo node set; repeatable)
     --sandbox auto|bwrap|none  Sandbox steps with bubblewrap (default auto)
     --max-pods N               Run at most N steps at once (default: no limit)
     --quiet, -q                No progress on stderr
@@ -59,6 +60,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         output: { type: 'string', short: 'o' },
         workdir: { type: 'string' },
         'auto-resume': { type: 'boolean', default: false },
+        set: { type: 'string', multiple: true, default: [] },
         sandbox: { type: 'string' },
         'max-pods': { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
@@ -97,6 +99,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       output: values.output,
       workdir: values.workdir,
       autoResume: values['auto-resume'],
+      supply: values.set,
       sandbox: values.sandbox as 'auto' | 'bwrap' | 'none' | undefined,
       maxPods,
       quiet: values.quiet,

@@ -27,6 +27,8 @@ export interface RunArgs {
   output?: 'json' | 'yaml';
   workdir?: string;
   autoResume: boolean;
+  /** `NODE.PARAM=VALUE`: supply a suspend node's output parameter (like `argo node set`). */
+  supply?: string[];
   sandbox?: 'auto' | 'bwrap' | 'none';
   maxPods?: number;
   quiet?: boolean;
@@ -70,6 +72,13 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     }
     throw err;
   }
+  let supply: Record<string, Record<string, string>>;
+  try {
+    supply = parseSupply(args.supply ?? []);
+  } catch (err) {
+    io.stderr(`slipway run: ${(err as Error).message}\n`);
+    return EXIT.error;
+  }
   const executor = new LocalExecutor({
     workdir: resolve(args.workdir ?? '.slipway'),
     sandbox: args.sandbox ?? 'auto',
@@ -81,6 +90,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     library,
     executor,
     autoResume: args.autoResume,
+    supply,
     maxPods: args.maxPods,
     onUpdate: (wf, changed) => progress.update(wf, changed),
   });
@@ -122,4 +132,17 @@ function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   const bytes = randomBytes(5);
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function parseSupply(flags: string[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    const key = eq > 0 ? flag.slice(0, eq) : '';
+    const dot = key.lastIndexOf('.');
+    if (eq <= 0 || dot <= 0 || dot === key.length - 1) throw new Error(`--set "${flag}" must be NODE.PARAMETER=VALUE`);
+    const node = key.slice(0, dot);
+    (out[node] ??= {})[key.slice(dot + 1)] = flag.slice(eq + 1);
+  }
+  return out;
 }

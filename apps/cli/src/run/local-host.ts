@@ -18,6 +18,8 @@ export interface LocalRunOptions {
   executor: PodExecutor;
   /** Resume indefinite suspends as soon as they start. */
   autoResume?: boolean;
+  /** Output parameters to supply to suspend nodes (by display name) when they start, like `argo node set`. */
+  supply?: Record<string, Record<string, string>>;
   /** At most this many pods run at once (0 or undefined: no limit, like Argo). */
   maxPods?: number;
   /** Called after every reconcile with the nodes that changed. */
@@ -80,6 +82,7 @@ export class LocalRun {
       const nodes = this.workflow.status?.nodes ?? {};
       this.opts.onUpdate(this.workflow, result.changedNodeIds.map((id) => nodes[id]).filter(Boolean));
     }
+    if (this.opts.supply) this.supplyOutputs(result.changedNodeIds);
     if (this.opts.autoResume) this.autoResume(result.changedNodeIds);
     const phase = this.workflow.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Error') void this.finish();
@@ -92,6 +95,20 @@ export class LocalRun {
       if (node?.type === 'Suspend' && node.phase === 'Running' && !node.name.includes('(') && !this.hasResumeTimer(id)) {
         this.push({ type: 'Resume', nodeName: node.name });
       }
+    }
+  }
+
+  private readonly supplied = new Set<string>();
+
+  private supplyOutputs(changed: string[]): void {
+    const nodes = this.workflow.status?.nodes ?? {};
+    for (const id of changed) {
+      const node = nodes[id];
+      if (node?.type !== 'Suspend' || node.phase !== 'Running' || this.supplied.has(id)) continue;
+      const values = this.opts.supply?.[node.displayName] ?? this.opts.supply?.[node.name];
+      if (!values) continue;
+      this.supplied.add(id);
+      this.push({ type: 'SetNode', nodeName: node.name, outputParameters: values });
     }
   }
 

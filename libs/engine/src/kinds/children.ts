@@ -75,7 +75,7 @@ function resolveArguments(args: Arguments | undefined, scope: Scope): Arguments 
 }
 
 function refersToNil(text: string, scope: Scope): boolean {
-  for (const m of text.matchAll(/\{\{([^{}]*)\}\}/g)) if (scope.get(m[1].trim()) === NIL) return true;
+  for (const m of text.matchAll(/\{\{([\s\S]*?)\}\}/g)) if (scope.get(m[1].trim()) === NIL) return true;
   return false;
 }
 

@@ -77,7 +77,9 @@ export class GlobalScope extends MapScope {
   }
 
   override *entries(): Iterable<[string, string]> {
-    yield* super.entries();
+    // Expressions see `workflow.creationTimestamp` as the timestamp string (so `sprig.date` can use
+    // it); its `.RFC3339`/`.s`/strftime forms stay available to plain `{{…}}` tags.
+    for (const [k, v] of super.entries()) if (!k.startsWith('workflow.creationTimestamp.')) yield [k, v];
     if (this.status !== undefined) yield ['workflow.status', this.status];
     if (this.failures !== undefined) yield ['workflow.failures', this.failures];
     const d = this.dynamicValue('workflow.duration');

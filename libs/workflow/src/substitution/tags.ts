@@ -36,7 +36,7 @@ export interface ReplaceOptions {
   allowUnresolvedExpressions?: boolean;
 }
 
-const TAG = /\{\{([^{}]*?)\}\}/g;
+const TAG = /\{\{([\s\S]*?)\}\}/g;
 
 export function hasTags(text: string): boolean {
   return text.includes('{{');
@@ -53,6 +53,7 @@ export function replaceTags(text: string, scope: Scope, options: ReplaceOptions 
       try {
         value = options.evaluateExpression(tag.slice(1), scope);
       } catch (err) {
+        if (err instanceof UnresolvedError) throw err;
         if (options.allowUnresolvedExpressions) return whole;
         throw new UnresolvedError(tag, `failed to evaluate expression {{${tag}}}: ${(err as Error).message}`);
       }
@@ -145,7 +146,7 @@ export class MapScope implements Scope {
  */
 export function nestEntries(entries: Iterable<[string, string]>): Record<string, unknown> {
   const root: Record<string, unknown> = {};
-  const sorted = [...entries].sort((a, b) => a[0].length - b[0].length);
+  const sorted = [...entries].sort((a, b) => b[0].length - a[0].length);
   for (const [key, value] of sorted) {
     const parts = key.split('.');
     let node: Record<string, unknown> = root;
