@@ -7,10 +7,11 @@ import { join, resolve } from 'node:path';
 
 const root = process.env.SLIPWAY_ARGO_EXAMPLES ?? resolve(import.meta.dirname, '../../shared/argo-examples');
 const filter = process.argv[2] ?? '';
+const skip = process.env.SKIP ? new RegExp(process.env.SKIP) : undefined;
 const lines = readFileSync(join(root, 'CATALOGUE.tsv'), 'utf8').trim().split('\n');
 const head = lines[0].split('\t');
 const rows = lines.slice(1).map((l) => Object.fromEntries(l.split('\t').map((c, i) => [head[i], c])))
-  .filter((r) => r.shell_runnable.startsWith('yes') && ['Succeeded', 'Failed'].includes(r.expected_phase) && r.file.includes(filter));
+  .filter((r) => r.shell_runnable.startsWith('yes') && ['Succeeded', 'Failed'].includes(r.expected_phase) && r.file.includes(filter) && !(skip && skip.test(r.file)));
 const extra = {
   'examples/workflow-event-binding/event-consumer-workflowtemplate.yaml': ['-p', 'appellation=Mr Slipway'],
   'examples/suspend-template-outputs.yaml': ['--auto-resume', '--set', 'approve.message=approved by slipway'],
