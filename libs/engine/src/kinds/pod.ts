@@ -99,12 +99,40 @@ function resultReferenced(ctx: EngineContext, node: NodeStatus, req: InvokeReque
   const boundary = node.boundaryID ? ctx.store.rt(node.boundaryID).template : undefined;
   if (!boundary) return false;
   const name = stepOrTaskName(node.name);
+  const refs = resultRefs(boundary);
+  if (refs.dotted.has(name)) return true;
+  if (refs.json !== undefined) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`${refs.prefix}\\[\\\\?['"]${esc}\\\\?['"]\\]\\.outputs.result`).test(refs.json)) return true;
+  }
+  return req.nodeFlag?.hooked === true && false;
+}
+
+interface ResultRefs {
+  prefix: string;
+  /** Names N with `PREFIX.N.outputs.result` in the template (N has no dot, like stepOrTaskName's). */
+  dotted: Set<string>;
+  /** The template's JSON, kept only when it has a `PREFIX[` subscript to match per name. */
+  json?: string;
+}
+
+/** One scan per boundary template, so each pod costs O(1) here instead of O(template size). */
+const resultRefsCache = new WeakMap<Template, ResultRefs>();
+
+function resultRefs(boundary: Template): ResultRefs {
+  let refs = resultRefsCache.get(boundary);
+  if (refs) return refs;
   const prefix = boundary.dag ? 'tasks' : boundary.steps ? 'steps' : '';
   const json = JSON.stringify(boundary);
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (new RegExp(`${prefix}\\.${esc}\\.outputs\\.result`).test(json)) return true;
-  if (new RegExp(`${prefix}\\[\\\\?['"]${esc}\\\\?['"]\\]\\.outputs.result`).test(json)) return true;
-  return req.nodeFlag?.hooked === true && false;
+  const dotted = new Set<string>();
+  const marker = '.outputs.result';
+  for (let q = json.indexOf(marker); q >= 0; q = json.indexOf(marker, q + 1)) {
+    const dot = json.lastIndexOf('.', q - 1);
+    if (dot >= prefix.length && json.slice(dot - prefix.length, dot) === prefix) dotted.add(json.slice(dot + 1, q));
+  }
+  refs = { prefix, dotted, json: json.includes(`${prefix}[`) ? json : undefined };
+  resultRefsCache.set(boundary, refs);
+  return refs;
 }
 
 /** `W[0].fanout(0:1)(0)` → `fanout` (Argo's getStepOrDAGTaskName). */
