@@ -3,3 +3,4 @@ export * from './contract/events.js';
 export * from './state/runtime.js';
 export { WorkflowReconciler, type ReconcileResult, type EngineSnapshot } from './reconciler.js';
 export { simulate, type PodBehaviour, type SimulatedPodResult, type SimulationOptions, type SimulationResult } from './simulation/simulated-run.js';
+export { InMemoryLockManager } from './locks/in-memory-lock-manager.js';

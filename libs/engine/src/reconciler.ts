@@ -24,6 +24,10 @@ import { retryChildFulfilled, retryTimerFired } from './kinds/retry.js';
 import { finishPod } from './kinds/pod.js';
 import { resumeSuspendNode, setSuspendOutputs, suspendTimerFired } from './kinds/suspend.js';
 import { resolveExecSpec } from './templates/exec-spec.js';
+import { lockGranted } from './kinds/invoke.js';
+import { nodeHolder, workflowHolder } from './locks/lock-requests.js';
+import { workflowLockGranted } from './lifecycle/workflow-lifecycle.js';
+import { podGc, stopDaemons } from './kinds/pod.js';
 
 export interface ReconcileResult {
   actions: Action[];
@@ -112,8 +116,20 @@ export class WorkflowReconciler {
   }
 
   private onFulfilled(node: NodeStatus): void {
-    const owner = this.runtime[node.id]?.owner ?? WORKFLOW_OWNER;
+    const rt = this.runtime[node.id];
+    const owner = rt?.owner ?? WORKFLOW_OWNER;
     this.queue.push({ kind: 'child', owner, child: node.id });
+    const ctx = this.context();
+    const holder = nodeHolder(ctx, node.id);
+    for (const key of [...(rt?.locksHeld ?? []), ...(rt?.lockWait?.keys ?? [])]) {
+      this.actions.push({ type: 'ReleaseLock', key, holder });
+    }
+    if (rt) {
+      rt.locksHeld = undefined;
+      rt.lockWait = undefined;
+    }
+    if (node.type === 'Steps' || node.type === 'DAG') stopDaemons(ctx, node);
+    if (node.type === 'Pod') podGc(ctx, node);
   }
 
   private drain(ctx: EngineContext): void {
@@ -220,6 +236,7 @@ export class WorkflowReconciler {
         const node = this.store.get(event.nodeId);
         if (!node || isFulfilled(node.phase)) return;
         node.daemoned = true;
+        this.store.daemons.add(node.id);
         if (event.ip) node.podIP = event.ip;
         this.store.setPhase(node.id, 'Running');
         this.store.touch(node.id);
@@ -233,6 +250,15 @@ export class WorkflowReconciler {
       case 'TimerFired':
         this.timer(ctx, event.key);
         return;
+      case 'LockGranted': {
+        if (event.holder === workflowHolder(ctx)) {
+          workflowLockGranted(ctx, event.key);
+          return;
+        }
+        const slash = event.holder.lastIndexOf('/');
+        lockGranted(ctx, event.holder.slice(slash + 1), event.key);
+        return;
+      }
       case 'Resume':
         this.resume(ctx, event.nodeName);
         return;
@@ -324,7 +350,8 @@ export class WorkflowReconciler {
     for (const node of this.store.all()) {
       if (isFulfilled(node.phase)) continue;
       if (kind === 'Stop' && this.runtime[node.id]?.onExitTree) continue;
-      if (node.type === 'Pod' || node.type === 'Suspend') this.killNode(ctx, node, text);
+      if (this.runtime[node.id]?.lockWait) this.store.setPhase(node.id, 'Failed', text);
+      else if (node.type === 'Pod' || node.type === 'Suspend') this.killNode(ctx, node, text);
       else if (node.type === 'Retry' && this.runtime[node.id]?.retryAt !== undefined) retryTimerFired(ctx, node.id);
     }
     for (const id of this.blockedIds) this.queue.push({ kind: 'wake', id });

@@ -3,6 +3,7 @@
  * pods, timers are real timers. The same engine later runs under the durable worker host.
  */
 import {
+  InMemoryLockManager,
   WorkflowReconciler,
   type Action,
   type EngineEvent,
@@ -22,6 +23,8 @@ export interface LocalRunOptions {
   supply?: Record<string, Record<string, string>>;
   /** At most this many pods run at once (0 or undefined: no limit, like Argo). */
   maxPods?: number;
+  /** Mutexes and semaphores shared by the workflows this process runs (default: one per process). */
+  locks?: InMemoryLockManager;
   /** Called after every reconcile with the nodes that changed. */
   onUpdate?: (workflow: Workflow, changed: NodeStatus[]) => void;
   clock?: () => number;
@@ -37,10 +40,13 @@ export class LocalRun {
   private done?: (wf: Workflow) => void;
   private finished = false;
   private readonly clock: () => number;
+  private readonly locks: InMemoryLockManager;
+  private readonly kills: Promise<void>[] = [];
   readonly result: Promise<Workflow>;
 
   constructor(private readonly opts: LocalRunOptions) {
     this.clock = opts.clock ?? (() => Date.now());
+    this.locks = opts.locks ?? processLocks;
     this.reconciler = new WorkflowReconciler(opts.workflow, opts.library);
     this.result = new Promise((resolve) => {
       this.done = resolve;
@@ -125,7 +131,7 @@ export class LocalRun {
       case 'KillPod': {
         const i = this.queued.findIndex((p) => p.nodeId === action.nodeId);
         if (i >= 0) this.queued.splice(i, 1);
-        void this.opts.executor.kill(action.nodeId, action.reason);
+        this.kills.push(this.opts.executor.kill(action.nodeId, action.reason));
         return;
       }
       case 'WakeAt': {
@@ -139,7 +145,15 @@ export class LocalRun {
         this.timers.set(action.key, t);
         return;
       }
+      case 'AcquireLock':
+        this.locks.acquire(action.lock, action.holder, (key, holder) => this.push({ type: 'LockGranted', key, holder }));
+        return;
+      case 'ReleaseLock':
+        this.locks.release(action.key, action.holder);
+        return;
+      case 'DeletePod':
       case 'WorkflowCompleted':
+        // Local pods leave nothing behind but their logs, which are kept; TTL deletion is the service's job.
         return;
     }
   }
@@ -166,7 +180,11 @@ export class LocalRun {
     this.finished = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    await Promise.allSettled(this.kills);
     await this.opts.executor.releaseWorkflow(this.workflow.metadata.uid ?? '');
     this.done?.(this.workflow);
   }
 }
+
+/** Locks shared by every LocalRun in this process unless one is given. */
+const processLocks = new InMemoryLockManager();

@@ -43,8 +43,17 @@ export interface PodRequest {
   inputArtifacts: { name: string; path: string; raw?: string; git?: unknown; mode?: number }[];
   /** Environment Argo injects (ARGO_TEMPLATE etc. are not needed locally). */
   env: Record<string, string>;
-  /** Workflow-relative attempt count, for `{{retries}}` already substituted; informative only. */
+  /** A daemon step: keeps running; report PodReady once it is up. */
   daemon: boolean;
+}
+
+/** A mutex or semaphore named by `synchronization` (Argo's sync manager keys). */
+export interface LockRequest {
+  /** `<namespace>/Mutex/<name>` or `<namespace>/ConfigMap/<name>/<key>` (semaphore). */
+  key: string;
+  kind: 'mutex' | 'semaphore';
+  /** For semaphores: where the limit comes from (a ConfigMap key) or the database key. */
+  semaphore?: { configMapName?: string; configMapKey?: string; databaseKey?: string; namespace: string };
 }
 
 export type Action =
@@ -53,5 +62,17 @@ export type Action =
   | { type: 'KillPod'; nodeId: string; podName: string; reason: string }
   /** Call `reconcile` again with a TimerFired event at (or after) `at` (epoch ms). */
   | { type: 'WakeAt'; key: string; at: number }
-  /** The workflow reached a terminal phase; the host may release workflow-lifetime resources. */
-  | { type: 'WorkflowCompleted'; phase: 'Succeeded' | 'Failed' | 'Error' };
+  /**
+   * Ask for a lock for `holder` (the workflow uid, or `uid/nodeId` for a template-level lock). The
+   * host answers with a LockGranted event once it is held (at once when free; FIFO otherwise).
+   */
+  | { type: 'AcquireLock'; lock: LockRequest; holder: string }
+  /** Give a lock back (or stop waiting for it). */
+  | { type: 'ReleaseLock'; key: string; holder: string }
+  /** podGC: this pod may be deleted now (its node is done and the strategy allows it). */
+  | { type: 'DeletePod'; nodeId: string; podName: string }
+  /**
+   * The workflow reached a terminal phase; the host may release workflow-lifetime resources.
+   * `deleteAt` (epoch ms) is when ttlStrategy says the workflow should be deleted.
+   */
+  | { type: 'WorkflowCompleted'; phase: 'Succeeded' | 'Failed' | 'Error'; deleteAt?: number };

@@ -16,6 +16,7 @@ import { nodeInputs, processArgs } from '../templates/process-args.js';
 import { startPodNode } from './pod.js';
 import { startSuspendNode } from './suspend.js';
 import { startRetryNode } from './retry.js';
+import { lockRequests, nodeHolder, waitingMessage } from '../locks/lock-requests.js';
 
 export interface InvokeRequest {
   nodeName: string;
@@ -57,15 +58,56 @@ export function invoke(ctx: EngineContext, req: InvokeRequest): NodeStatus {
   } catch (err) {
     return errorNode(ctx, req, (err as Error).message);
   }
+  const locks = lockRequests(ctx, processed.synchronization);
+  if (locks.length > 0) {
+    const node = createNode(ctx, req, nodeTypeFor(processed, !!retry), 'Pending', processed, waitingMessage(locks));
+    ctx.store.rt(node.id).lockWait = { req, template: processed, innerScope: resolved.innerScope, keys: locks.map((l) => l.key), granted: [] };
+    for (const lock of locks) ctx.emit({ type: 'AcquireLock', lock, holder: nodeHolder(ctx, node.id) });
+    return node;
+  }
+  return startResolved(ctx, req, processed, resolved.innerScope);
+}
+
+function startResolved(ctx: EngineContext, req: InvokeRequest, processed: Template, innerScope: string): NodeStatus {
   const displayName = processed.metadata?.annotations?.['workflows.argoproj.io/display-name'];
   let node: NodeStatus;
-  if (retry) node = startRetryNode(ctx, req, processed, resolved.innerScope);
-  else node = startBody(ctx, req, processed, resolved.innerScope);
+  if (retryStrategyOf(ctx, processed)) node = startRetryNode(ctx, req, processed, innerScope);
+  else node = startBody(ctx, req, processed, innerScope);
   if (displayName && node.displayName !== displayName) {
     node.displayName = displayName;
     ctx.store.touch(node.id);
   }
   return node;
+}
+
+/** A lock asked for by a waiting node was granted; start the node once it holds all of them. */
+export function lockGranted(ctx: EngineContext, nodeId: string, key: string): void {
+  const node = ctx.store.get(nodeId);
+  const rt = ctx.store.rt(nodeId);
+  const wait = rt.lockWait;
+  if (!node || !wait) return;
+  if (!wait.granted.includes(key)) wait.granted.push(key);
+  if (node.phase !== 'Pending') return;
+  if (!wait.keys.every((k) => wait.granted.includes(k))) return;
+  rt.lockWait = undefined;
+  rt.locksHeld = wait.keys;
+  ctx.store.setMessage(nodeId, '');
+  if (node.type !== 'Pod') ctx.store.setPhase(nodeId, 'Running');
+  startResolved(ctx, wait.req as InvokeRequest, wait.template, wait.innerScope);
+}
+
+function nodeTypeFor(t: Template, retry: boolean): NodeType {
+  if (retry) return 'Retry';
+  switch (templateType(t)) {
+    case 'steps':
+      return 'Steps';
+    case 'dag':
+      return 'DAG';
+    case 'suspend':
+      return 'Suspend';
+    default:
+      return 'Pod';
+  }
 }
 
 export function retryStrategyOf(ctx: EngineContext, t: Template) {

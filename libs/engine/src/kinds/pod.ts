@@ -1,5 +1,5 @@
 /** Pod nodes: container, script, containerSet and resource templates (one executor pod each). */
-import { parseDuration, podName, type Container, type NodeStatus, type Template, type Volume } from '@slipway/workflow';
+import { isFulfilled, parseDuration, podName, type Container, type NodeStatus, type Template, type Volume } from '@slipway/workflow';
 import type { EngineContext } from '../context.js';
 import type { PodRequest, ResolvedVolume } from '../contract/actions.js';
 import type { PodResult } from '../contract/events.js';
@@ -174,8 +174,9 @@ export function finishPod(ctx: EngineContext, result: PodResult): void {
     let value: string | undefined;
     if (p.valueFrom?.path !== undefined) {
       const raw = result.outputParameters[p.name];
-      if (raw !== null && raw !== undefined) value = raw;
-      else if (p.valueFrom.default !== undefined) value = String(p.valueFrom.default);
+      // Argo's executor trims one trailing newline off the file (or the default) for convenience.
+      if (raw !== null && raw !== undefined) value = trimNewline(raw);
+      else if (p.valueFrom.default !== undefined) value = trimNewline(String(p.valueFrom.default));
       else if (phase === 'Succeeded') {
         phase = 'Error';
         message = `failed to read output parameter "${p.name}": ${p.valueFrom.path}: no such file or directory`;
@@ -209,5 +210,32 @@ export function finishPod(ctx: EngineContext, result: PodResult): void {
     if (c.exitCode !== undefined) child.outputs = { exitCode: String(c.exitCode) };
     ctx.store.addChild(node.name, childName);
   }
+  if (rt.daemonStopped) {
+    phase = 'Succeeded';
+    message = undefined;
+  }
   ctx.store.setPhase(node.id, phase, message ?? '');
+}
+
+/** A steps/DAG node finished: its daemoned pods are no longer needed (Argo's killDaemonedChildren). */
+export function stopDaemons(ctx: EngineContext, scope: NodeStatus): void {
+  for (const id of ctx.store.daemons) {
+    const node = ctx.store.get(id);
+    if (!node || node.boundaryID !== scope.id || node.type !== 'Pod' || isFulfilled(node.phase)) continue;
+    ctx.store.rt(node.id).daemonStopped = true;
+    ctx.emit({ type: 'KillPod', nodeId: node.id, podName: podName(ctx.store.workflowName, node.name, node.templateName ?? ''), reason: 'daemon no longer needed' });
+  }
+}
+
+/** podGC strategies that act as each pod finishes. */
+export function podGc(ctx: EngineContext, node: NodeStatus): void {
+  const strategy = ctx.spec.podGC?.strategy;
+  if (!strategy) return;
+  if (strategy === 'OnPodCompletion' || (strategy === 'OnPodSuccess' && node.phase === 'Succeeded')) {
+    ctx.emit({ type: 'DeletePod', nodeId: node.id, podName: podName(ctx.store.workflowName, node.name, node.templateName ?? '') });
+  }
+}
+
+function trimNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }

@@ -8,6 +8,8 @@ import { WORKFLOW_OWNER } from '../state/runtime.js';
 import { rfc3339 } from '../state/time.js';
 import { invoke } from '../kinds/invoke.js';
 import { LOCAL_SCOPE } from '../templates/resolve.js';
+import { evaluateInScope, substituteStrict } from '../scope/expressions.js';
+import { lockRequests, waitingMessage, workflowHolder } from '../locks/lock-requests.js';
 
 const NODE_TO_WORKFLOW: Record<NodeStatus['phase'], WorkflowPhase> = {
   Pending: 'Pending',
@@ -26,8 +28,11 @@ export function advanceWorkflow(ctx: EngineContext): void {
   let root = ctx.store.byNodeName(wfName);
   if (!root) {
     if (!status.phase || status.phase === 'Pending') {
+      if (!workflowLocksHeld(ctx)) return;
       status.phase = 'Running';
+      delete status.message;
       status.startedAt ??= rfc3339(ctx.now());
+      applyLabelsFrom(ctx);
       const ads = ctx.spec.activeDeadlineSeconds;
       if (ads !== undefined && ads !== null && ads !== '') {
         const secs = Number(ads);
@@ -46,6 +51,8 @@ export function advanceWorkflow(ctx: EngineContext): void {
       ownerId: WORKFLOW_OWNER,
     });
   }
+  ctx.globals.status = isFulfilled(root.phase) ? NODE_TO_WORKFLOW[root.phase] : 'Running';
+  const hooksDone = runWorkflowHooks(ctx, root);
   if (!isFulfilled(root.phase)) return;
 
   const wfStatus = NODE_TO_WORKFLOW[root.phase];
@@ -70,6 +77,7 @@ export function advanceWorkflow(ctx: EngineContext): void {
     }
     if (exitNode && !isFulfilled(exitNode.phase)) return;
   }
+  if (!hooksDone) return;
 
   const message = (root.phase === 'Failed' || root.phase === 'Error') && ctx.shutdown
     ? `Stopped with strategy '${ctx.shutdown}'`
@@ -127,5 +135,122 @@ export function markWorkflow(ctx: EngineContext, phase: 'Succeeded' | 'Failed' |
   const labels = (ctx.workflow.metadata.labels ??= {});
   labels['workflows.argoproj.io/phase'] = phase;
   labels['workflows.argoproj.io/completed'] = 'true';
-  ctx.emit({ type: 'WorkflowCompleted', phase });
+  const wfLocks = ctx.store.rt(WORKFLOW_RT);
+  for (const key of [...(wfLocks.locksHeld ?? []), ...(wfLocks.lockWait?.keys ?? [])]) {
+    ctx.emit({ type: 'ReleaseLock', key, holder: workflowHolder(ctx) });
+  }
+  wfLocks.locksHeld = undefined;
+  wfLocks.lockWait = undefined;
+  podGcAtEnd(ctx, phase);
+  ctx.emit({ type: 'WorkflowCompleted', phase, deleteAt: ttlDeleteAt(ctx, phase) });
+}
+
+/** Runtime slot for workflow-level bookkeeping (locks). */
+const WORKFLOW_RT = '__workflow__';
+
+/** Workflow-level `synchronization`: the workflow stays Pending until every lock is granted. */
+function workflowLocksHeld(ctx: EngineContext): boolean {
+  const sync = ctx.spec.synchronization;
+  if (!sync) return true;
+  const rt = ctx.store.rt(WORKFLOW_RT);
+  if (rt.locksHeld) return true;
+  if (!rt.lockWait) {
+    let resolved = sync;
+    try {
+      resolved = substituteStrict(sync, ctx.globals, []);
+    } catch {
+      resolved = sync;
+    }
+    const locks = lockRequests(ctx, resolved);
+    if (locks.length === 0) return true;
+    rt.lockWait = { req: null, template: { name: '' }, innerScope: LOCAL_SCOPE, keys: locks.map((l) => l.key), granted: [] };
+    const status = (ctx.workflow.status ??= {});
+    status.phase = 'Pending';
+    status.message = waitingMessage(locks);
+    for (const lock of locks) ctx.emit({ type: 'AcquireLock', lock, holder: workflowHolder(ctx) });
+    return false;
+  }
+  if (rt.lockWait.keys.every((k) => rt.lockWait!.granted.includes(k))) {
+    rt.locksHeld = rt.lockWait.keys;
+    rt.lockWait = undefined;
+    return true;
+  }
+  return false;
+}
+
+export function workflowLockGranted(ctx: EngineContext, key: string): void {
+  const rt = ctx.store.rt(WORKFLOW_RT);
+  if (rt.lockWait && !rt.lockWait.granted.includes(key)) rt.lockWait.granted.push(key);
+}
+
+/** `spec.workflowMetadata.labelsFrom`: labels computed by expressions when the workflow starts. */
+function applyLabelsFrom(ctx: EngineContext): void {
+  const from = ctx.spec.workflowMetadata?.labelsFrom;
+  if (!from) return;
+  const labels = (ctx.workflow.metadata.labels ??= {});
+  for (const [name, { expression }] of Object.entries(from)) {
+    try {
+      const value = evaluateInScope(expression, ctx.globals);
+      if (value !== undefined && value !== null) {
+        labels[name] = String(value);
+        ctx.globals.set(`workflow.labels.${name}`, String(value));
+      }
+    } catch {
+      // An unresolvable label expression leaves the label unset, as Argo does.
+    }
+  }
+}
+
+/**
+ * Workflow-level lifecycle hooks other than `exit` (`spec.hooks.running`, …): each runs once, when
+ * its expression first holds. Returns true when every hook that started is fulfilled.
+ */
+function runWorkflowHooks(ctx: EngineContext, root: NodeStatus): boolean {
+  const hooks = ctx.spec.hooks;
+  if (!hooks) return true;
+  let done = true;
+  for (const [name, hook] of Object.entries(hooks)) {
+    if (name === 'exit' || !hook.expression) continue;
+    const nodeName = `${ctx.store.workflowName}.hooks.${name}`;
+    let node = ctx.store.byNodeName(nodeName);
+    if (!node) {
+      let fire: unknown = false;
+      try {
+        fire = evaluateInScope(hook.expression, ctx.globals);
+      } catch {
+        fire = false;
+      }
+      if (fire !== true) continue;
+      node = invoke(ctx, {
+        nodeName,
+        holder: { template: hook.template, templateRef: hook.templateRef },
+        scope: LOCAL_SCOPE,
+        args: hook.arguments,
+        ownerId: WORKFLOW_OWNER,
+        nodeFlag: { hooked: true },
+        onExitTree: true,
+      });
+      ctx.store.addChild(root.name, nodeName);
+    }
+    if (!isFulfilled(node.phase)) done = false;
+  }
+  return done;
+}
+
+/** When ttlStrategy says a finished workflow should be deleted (epoch ms), if at all. */
+function ttlDeleteAt(ctx: EngineContext, phase: 'Succeeded' | 'Failed' | 'Error'): number | undefined {
+  const ttl = ctx.spec.ttlStrategy;
+  if (!ttl) return undefined;
+  const secs = phase === 'Succeeded' ? (ttl.secondsAfterSuccess ?? ttl.secondsAfterCompletion) : (ttl.secondsAfterFailure ?? ttl.secondsAfterCompletion);
+  return secs === undefined ? undefined : ctx.now() + secs * 1000;
+}
+
+/** podGC strategies that act when the workflow ends. */
+function podGcAtEnd(ctx: EngineContext, phase: 'Succeeded' | 'Failed' | 'Error'): void {
+  const strategy = ctx.spec.podGC?.strategy;
+  if (strategy !== 'OnWorkflowCompletion' && !(strategy === 'OnWorkflowSuccess' && phase === 'Succeeded')) return;
+  for (const node of ctx.store.all()) {
+    if (node.type !== 'Pod') continue;
+    ctx.emit({ type: 'DeletePod', nodeId: node.id, podName: podName(ctx.store.workflowName, node.name, node.templateName ?? '') });
+  }
 }

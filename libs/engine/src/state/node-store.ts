@@ -30,6 +30,8 @@ export class NodeStore {
   private readonly byName = new Map<string, string>();
   /** Ids of nodes created or changed since the last `takeChanges()`. */
   private changed = new Set<string>();
+  /** Ids of nodes that became daemoned (kept, small). */
+  readonly daemons = new Set<string>();
   /** Pod nodes that are Pending or Running (for workflow `parallelism`). */
   activePods = 0;
   /** Per boundary node id: unit children that are Pending or Running (template `parallelism`). */
@@ -50,6 +52,7 @@ export class NodeStore {
     this.runtime = runtime;
     for (const node of Object.values(this.nodes)) {
       this.byName.set(node.name, node.id);
+      if (node.daemoned) this.daemons.add(node.id);
       this.count(node, undefined, node.phase);
     }
   }

@@ -62,8 +62,14 @@ export interface NodeRuntime {
   targets?: string[];
   /** A node that was created as part of an exit handler (onExit) tree. */
   onExitTree?: boolean;
-  /** Pod nodes: the output artifacts' stored location by name. */
+  /** Pod nodes of `daemon: true` templates. */
   daemon?: boolean;
+  /** The engine killed this daemon because its scope completed: it ends Succeeded. */
+  daemonStopped?: boolean;
+  /** Waiting for synchronization locks: how to start once all are granted. */
+  lockWait?: { req: unknown; template: Template; innerScope: string; keys: string[]; granted: string[] };
+  /** Lock keys this node holds (released when it is fulfilled). */
+  locksHeld?: string[];
 }
 
 export type RuntimeMap = Record<string, NodeRuntime>;
