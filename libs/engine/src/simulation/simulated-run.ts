@@ -85,7 +85,7 @@ export function simulate(workflow: Workflow, library: TemplateLibrary, behaviour
             nodeId: pod.nodeId,
             phase,
             exitCode,
-            message: r.message ?? (phase === 'Failed' ? `Error (exit code ${exitCode})` : undefined),
+            message: r.message ?? (phase === 'Failed' ? `main: Error (exit code ${exitCode})` : undefined),
             result: pod.captureResult && r.stdout !== undefined ? r.stdout.replace(/\n$/, '') : undefined,
             outputParameters,
             startedAt: now,

@@ -1,6 +1,6 @@
 /**
  * Run one container to completion and classify the outcome with Argo's wording:
- * exit 0 → Succeeded; exit N → Failed "Error (exit code N)"; could not start → Error.
+ * exit 0 → Succeeded; exit N → Failed "NAME: Error (exit code N)"; could not start → Error.
  */
 import { getSystemErrorMap } from 'node:util';
 import type { ContainerResult } from '@slipway/engine';
@@ -85,6 +85,7 @@ function classify(
   }
   const exitCode = exitCodeOf(exit);
   if (exitCode === 0) return { phase: 'Succeeded', exitCode: 0 };
-  if (exitCode === undefined) return { phase: 'Failed', message: `Error (killed by ${exit.signal ?? 'a signal'})` };
-  return { phase: 'Failed', exitCode, message: `Error (exit code ${exitCode})` };
+  // Argo (since v3.6) prefixes the container name: "main: Error (exit code 1)".
+  if (exitCode === undefined) return { phase: 'Failed', message: `${name}: Error (killed by ${exit.signal ?? 'a signal'})` };
+  return { phase: 'Failed', exitCode, message: `${name}: Error (exit code ${exitCode})` };
 }

@@ -38,7 +38,7 @@ describe.each(['bwrap', 'none'] as const)('pod lifecycle (sandbox: %s)', (sandbo
   test('a failing init container fails the pod and the main container never runs', async () => {
     const req = shPod('echo main-ran', { initContainers: [sh('init', 'exit 4')] });
     const result = await t.run(req);
-    expect(result).toMatchObject({ phase: 'Failed', exitCode: 4, message: 'init container "init": Error (exit code 4)' });
+    expect(result).toMatchObject({ phase: 'Failed', exitCode: 4, message: 'init: Error (exit code 4)' });
     expect(t.sink.started.has(req.nodeId)).toBe(false);
   });
 
@@ -92,9 +92,9 @@ describe.each(['bwrap', 'none'] as const)('pod lifecycle (sandbox: %s)', (sandbo
       sh('main', 'echo main', { dependencies: ['independent'] }),
     ]);
     const result = await t.run(req);
-    expect(result).toMatchObject({ phase: 'Failed', message: 'Error (exit code 2)', exitCode: 0, result: 'main' });
+    expect(result).toMatchObject({ phase: 'Failed', message: 'a: Error (exit code 2)', exitCode: 0, result: 'main' });
     expect(result.containers?.map((c) => [c.name, c.phase, c.message])).toEqual([
-      ['a', 'Failed', 'Error (exit code 2)'],
+      ['a', 'Failed', 'a: Error (exit code 2)'],
       ['after-a', 'Failed', 'not run: dependency "a" did not succeed'],
       ['independent', 'Succeeded', undefined],
       ['main', 'Succeeded', undefined],

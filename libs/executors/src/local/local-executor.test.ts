@@ -23,12 +23,12 @@ describe.each(['bwrap', 'none'] as const)('LocalExecutor (sandbox: %s)', (sandbo
     expect(okResult.message).toBeUndefined();
     expect(okResult.finishedAt).toBeGreaterThanOrEqual(okResult.startedAt);
     expect(t.sink.started.get(ok.nodeId)).toBeGreaterThanOrEqual(okResult.startedAt);
-    expect(failed).toMatchObject({ phase: 'Failed', exitCode: 3, message: 'Error (exit code 3)' });
+    expect(failed).toMatchObject({ phase: 'Failed', exitCode: 3, message: 'main: Error (exit code 3)' });
   });
 
   test('a process killed by a signal is Failed with 128+signal', async () => {
     const result = await t.run(shPod('kill -9 $$'));
-    expect(result).toMatchObject({ phase: 'Failed', exitCode: 137, message: 'Error (exit code 137)' });
+    expect(result).toMatchObject({ phase: 'Failed', exitCode: 137, message: 'main: Error (exit code 137)' });
   });
 
   test('a command that cannot start is Error with a clear message', async () => {

@@ -66,7 +66,7 @@ export class PodRun {
       if (this.killReason !== undefined) break;
       const r = await this.run(init, 'init', prepared);
       if (r.phase !== 'Succeeded' && this.killReason === undefined) {
-        return this.finish(prepared, [], { phase: r.phase, exitCode: r.exitCode, message: `init container "${r.name}": ${r.message ?? r.phase}` });
+        return this.finish(prepared, [], { phase: r.phase, exitCode: r.exitCode, message: r.exitCode !== undefined && r.message ? r.message : `init container "${r.name}": ${r.message ?? r.phase}` });
       }
     }
     const sidecars = this.killReason === undefined ? prepared.sidecars.map((s) => this.run(s, 'sidecar', prepared)) : [];

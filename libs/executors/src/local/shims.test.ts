@@ -90,7 +90,7 @@ describe.each(['bwrap', 'none'] as const)('image shims (sandbox: %s)', (sandbox)
     expect(found).toMatchObject({ phase: 'Succeeded', result: 'needle here' });
     expect(notFound).toMatchObject({ phase: 'Failed', exitCode: 1 });
     expect(noFile).toMatchObject({ phase: 'Failed', exitCode: 2 });
-    expect(exit).toMatchObject({ phase: 'Failed', exitCode: 42, message: 'Error (exit code 42)' });
+    expect(exit).toMatchObject({ phase: 'Failed', exitCode: 42, message: 'main: Error (exit code 42)' });
     expect(sleep.phase).toBe('Succeeded');
     expect(sleep.finishedAt - sleep.startedAt).toBeGreaterThanOrEqual(100);
     expect(unknown).toMatchObject({ phase: 'Failed', exitCode: 1, result: '' });
