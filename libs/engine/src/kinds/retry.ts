@@ -44,8 +44,10 @@ function lastRetryVars(ctx: EngineContext, last: NodeStatus | undefined): Map<st
   }
   m.set('lastRetry.exitCode', last.outputs?.exitCode ?? '-1');
   m.set('lastRetry.status', last.phase);
-  const r = ctx.store.rt(last.id);
-  const secs = r.startedMs !== undefined && r.finishedMs !== undefined ? (r.finishedMs - r.startedMs) / 1000 : 0;
+  // Argo subtracts the stored (second-precision) timestamps, so this is a whole number: asInt() takes it.
+  const started = Date.parse(last.startedAt ?? '');
+  const finished = Date.parse(last.finishedAt ?? '');
+  const secs = Number.isFinite(started) && Number.isFinite(finished) ? Math.max(0, (finished - started) / 1000) : 0;
   m.set('lastRetry.duration', String(secs));
   m.set('lastRetry.message', last.message ?? '');
   return m;
