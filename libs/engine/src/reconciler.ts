@@ -302,7 +302,9 @@ export class WorkflowReconciler {
           ctx.emit({ type: 'WakeAt', key, at: rt.deadlineMs });
           return;
         }
-        this.killNode(ctx, node, 'Step exceeded its deadline');
+        // Argo turns a pod's template timeout / activeDeadlineSeconds into the pod's
+        // activeDeadlineSeconds; Kubernetes then fails the pod with this message.
+        this.killNode(ctx, node, 'Pod was active on the node longer than the specified deadline');
         return;
       }
       case 'retry':
