@@ -110,7 +110,8 @@ function failuresJson(ctx: EngineContext): string {
       finishedAt: node.finishedAt ?? null,
     });
   }
-  return JSON.stringify(failures);
+  // Argo stores strconv.Quote(json): the quotes and escapes survive substitution into a command line.
+  return JSON.stringify(JSON.stringify(failures));
 }
 
 /** Move the workflow to a terminal phase: kill what still runs, record the end. */

@@ -64,8 +64,9 @@ export class GlobalScope extends MapScope {
     if (tag === 'workflow.failures') return this.failures;
     if (tag === 'workflow.duration') {
       const started = this.workflow.status?.startedAt;
-      if (!started) return '0';
-      return String((this.clock() - Date.parse(started)) / 1000);
+      // Go's fmt.Sprintf("%f", seconds): six decimals.
+      if (!started) return (0).toFixed(6);
+      return ((this.clock() - Date.parse(started)) / 1000).toFixed(6);
     }
     if (tag.startsWith('workflow.creationTimestamp.') && tag.length === 'workflow.creationTimestamp.'.length + 1) {
       const created = this.get('workflow.creationTimestamp');
