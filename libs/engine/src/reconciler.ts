@@ -18,7 +18,8 @@ import { WORKFLOW_OWNER, type RuntimeMap } from './state/runtime.js';
 import { rfc3339 } from './state/time.js';
 import { GlobalScope } from './scope/global-scope.js';
 import { advanceWorkflow, markWorkflow } from './lifecycle/workflow-lifecycle.js';
-import { advanceSteps, groupChildFulfilled, launchPending } from './kinds/steps.js';
+import { advanceSteps, groupChildFulfilled, launchPending, stepsScope } from './kinds/steps.js';
+import { hasLifecycleHooks, startLifecycleHooks } from './kinds/lifecycle-hooks.js';
 import { DagController } from './kinds/dag.js';
 import { retryChildFulfilled, retryTimerFired } from './kinds/retry.js';
 import { finishPod } from './kinds/pod.js';
@@ -42,7 +43,10 @@ export interface EngineSnapshot {
   runtime: RuntimeMap;
 }
 
-type WorkItem = { kind: 'child'; owner: string; child: string } | { kind: 'wake'; id: string };
+type WorkItem =
+  | { kind: 'child'; owner: string; child: string }
+  | { kind: 'wake'; id: string }
+  | { kind: 'hooks'; id: string };
 
 export class WorkflowReconciler {
   private readonly store: NodeStore;
@@ -64,7 +68,15 @@ export class WorkflowReconciler {
     const resolved = resolveExecSpec(workflow, library);
     this.spec = resolved.spec;
     this.specError = resolved.error;
-    this.store = new NodeStore(workflow, runtime, () => this.nowMs, (node) => this.onFulfilled(node));
+    this.store = new NodeStore(
+      workflow,
+      runtime,
+      () => this.nowMs,
+      (node) => this.onFulfilled(node),
+      (node) => {
+        if (hasLifecycleHooks(this.runtime[node.id]?.invocation)) this.queue.push({ kind: 'hooks', id: node.id });
+      },
+    );
     this.globals = new GlobalScope(workflow, this.spec, () => this.nowMs);
     for (const node of this.store.all()) {
       const rt = runtime[node.id];
@@ -97,7 +109,7 @@ export class WorkflowReconciler {
   }
 
   private context(): EngineContext {
-    const self = this;
+    const spec = this.spec;
     return {
       workflow: this.workflow,
       spec: this.spec,
@@ -109,7 +121,7 @@ export class WorkflowReconciler {
       wake: (id) => this.queue.push({ kind: 'wake', id }),
       blocked: (id) => this.blockedIds.add(id),
       get shutdown() {
-        const s = self.spec.shutdown;
+        const s = spec.shutdown;
         return s === 'Stop' || s === 'Terminate' ? s : undefined;
       },
     };
@@ -137,6 +149,7 @@ export class WorkflowReconciler {
       while (this.queue.length > 0) {
         const item = this.queue.shift()!;
         if (item.kind === 'wake') this.wake(ctx, item.id);
+        else if (item.kind === 'hooks') this.lifecycleHooks(ctx, item.id);
         else this.childFulfilled(ctx, item.owner, item.child);
       }
       if (!this.retryBlocked(ctx)) break;
@@ -181,6 +194,24 @@ export class WorkflowReconciler {
       default:
         break;
     }
+  }
+
+  /** Start a step's or task's lifecycle hooks whose expression now holds. */
+  private lifecycleHooks(ctx: EngineContext, id: string): void {
+    const node = this.store.get(id);
+    const rt = this.runtime[id];
+    if (!node || !rt) return;
+    const owner = this.store.get(rt.owner);
+    if (!owner) return;
+    let scope;
+    if (owner.type === 'StepGroup') {
+      const steps = this.store.get(owner.boundaryID ?? '');
+      if (!steps) return;
+      scope = stepsScope(ctx, steps, Number(/\[(\d+)\]$/.exec(owner.name)?.[1] ?? 0) + 1);
+    } else if (owner.type === 'DAG') scope = this.dags.scope(ctx, owner);
+    else if (owner.type === 'TaskGroup') scope = this.dags.scope(ctx, this.store.get(owner.boundaryID ?? '') ?? owner);
+    else return;
+    startLifecycleHooks(ctx, node, owner.type === 'StepGroup' ? 'steps' : 'tasks', scope);
   }
 
   private childFulfilled(ctx: EngineContext, ownerId: string, childId: string): void {

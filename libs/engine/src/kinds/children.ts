@@ -107,10 +107,10 @@ export function expandStep(base: string, resolution: Extract<Resolution, { kind:
     const itemScope = new MapScope(new Map(li.vars), scope);
     let child: Step;
     try {
-      child = substituteStrict(body, itemScope, ['item']) as Step;
+      child = substituteStrict(body, itemScope, ['item']);
       if (body.arguments) child.arguments = resolveArguments(substituteStrict(body.arguments, itemScope, ['item']), itemScope);
     } catch (err) {
-      out.push({ nodeName: li.name, step: body as Step, error: (err as Error).message });
+      out.push({ nodeName: li.name, step: body, error: (err as Error).message });
       return;
     }
     child.name = li.name.slice(li.name.lastIndexOf('.') + 1);

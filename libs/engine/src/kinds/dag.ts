@@ -24,6 +24,7 @@ import {
   type Step,
 } from './children.js';
 import { invoke } from './invoke.js';
+import { hookParentName } from './lifecycle-hooks.js';
 import { capacityBlocked, shutdownMessage } from './capacity.js';
 import { DagIndex } from './dag-index.js';
 import { substituteText } from '../scope/expressions.js';
@@ -67,9 +68,12 @@ export class DagController {
   /** A task node (or its exit hook, or a TaskGroup) is fulfilled. */
   childFulfilled(ctx: EngineContext, dag: NodeStatus, child: NodeStatus): void {
     const idx = this.index(ctx, dag);
-    if (child.nodeFlag?.hooked && child.name.endsWith('.onExit')) {
-      const parent = ctx.store.byNodeName(child.name.slice(0, -'.onExit'.length));
-      if (parent && ctx.store.rt(parent.id).owner === dag.id) this.taskComplete(ctx, dag, idx, parent);
+    const hooked = child.nodeFlag?.hooked ? hookParentName(child.name) : undefined;
+    if (hooked !== undefined) {
+      const parent = ctx.store.byNodeName(hooked);
+      if (parent && ctx.store.rt(parent.id).owner === dag.id && isFulfilled(parent.phase) && hooksFulfilled(ctx, parent)) {
+        this.taskComplete(ctx, dag, idx, parent);
+      }
       return;
     }
     const inv = ctx.store.rt(child.id).invocation;
@@ -259,9 +263,10 @@ export class DagController {
 
   groupChildFulfilled(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {
     const dag = ctx.store.get(group.boundaryID!)!;
-    if (child.nodeFlag?.hooked && child.name.endsWith('.onExit')) {
-      const parent = ctx.store.byNodeName(child.name.slice(0, -'.onExit'.length));
-      if (parent) this.groupItemComplete(ctx, dag, group, parent);
+    const hooked = child.nodeFlag?.hooked ? hookParentName(child.name) : undefined;
+    if (hooked !== undefined) {
+      const parent = ctx.store.byNodeName(hooked);
+      if (parent && isFulfilled(parent.phase) && hooksFulfilled(ctx, parent)) this.groupItemComplete(ctx, dag, group, parent);
       return;
     }
     const inv = ctx.store.rt(child.id).invocation;

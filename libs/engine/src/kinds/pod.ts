@@ -11,7 +11,7 @@ export function startPodNode(ctx: EngineContext, req: InvokeRequest, tmpl: Templ
   const rt = ctx.store.rt(node.id);
   rt.template = tmpl;
   if (tmpl.daemon) rt.daemon = true;
-  if (ctx.shutdown) {
+  if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !req.onExitTree)) {
     ctx.store.setPhase(node.id, 'Failed', `Stopped with strategy '${ctx.shutdown}'`);
     return node;
   }

@@ -95,7 +95,9 @@ export function retryChildFulfilled(ctx: EngineContext, retryNode: NodeStatus): 
     ctx.store.setPhase(retryNode.id, phase, message ?? '');
   };
   if (last.phase !== 'Failed' && last.phase !== 'Error') return finish(last.phase, last.message);
-  if (ctx.shutdown) return finish(last.phase, `Stopped with strategy '${ctx.shutdown}'`);
+  if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !rt.onExitTree)) {
+    return finish(last.phase, `Stopped with strategy '${ctx.shutdown}'`);
+  }
   const strategy: RetryStrategy = retryStrategyOf(ctx, rt.template!) ?? {};
   const policy = strategy.retryPolicy ?? 'OnFailure';
   const transient = /transient|connection (reset|refused)|timeout|i\/o/i.test(last.message ?? '');
@@ -161,7 +163,7 @@ export function retryTimerFired(ctx: EngineContext, nodeId: string): void {
   }
   rt.retryAt = undefined;
   ctx.store.setMessage(nodeId, '');
-  if (ctx.shutdown) {
+  if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !rt.onExitTree)) {
     const last = attempts(ctx, node).at(-1);
     ctx.store.setPhase(nodeId, last?.phase ?? 'Failed', `Stopped with strategy '${ctx.shutdown}'`);
     return;

@@ -15,6 +15,7 @@ import {
   type Step,
 } from './children.js';
 import { invoke } from './invoke.js';
+import { hookParentName } from './lifecycle-hooks.js';
 import { capacityBlocked, shutdownMessage } from './capacity.js';
 
 const FAIL_FAST = 'template has failed or errored children and failFast enabled';
@@ -225,9 +226,12 @@ export function launchPending(ctx: EngineContext, group: NodeStatus): void {
 /** A child of the group (or a child's exit hook) is fulfilled. */
 export function groupChildFulfilled(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {
   const rt = ctx.store.rt(group.id);
-  if (child.nodeFlag?.hooked && child.name.endsWith('.onExit')) {
-    const parent = ctx.store.byNodeName(child.name.slice(0, -'.onExit'.length));
-    if (parent && ctx.store.rt(parent.id).owner === group.id) childComplete(ctx, group, parent);
+  const hooked = child.nodeFlag?.hooked ? hookParentName(child.name) : undefined;
+  if (hooked !== undefined) {
+    const parent = ctx.store.byNodeName(hooked);
+    if (parent && ctx.store.rt(parent.id).owner === group.id && isFulfilled(parent.phase) && hooksFulfilled(ctx, parent)) {
+      childComplete(ctx, group, parent);
+    }
     return;
   }
   const inv = ctx.store.rt(child.id).invocation;

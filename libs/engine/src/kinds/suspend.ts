@@ -17,7 +17,7 @@ export function startSuspendNode(ctx: EngineContext, req: InvokeRequest, tmpl: T
       }),
     };
   }
-  if (ctx.shutdown) {
+  if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !req.onExitTree)) {
     ctx.store.setPhase(node.id, 'Failed', `Stopped with strategy '${ctx.shutdown}'`);
     return node;
   }

@@ -7,6 +7,7 @@ import type { PodRequest } from '../contract/actions.js';
 import type { EngineEvent, PodResult } from '../contract/events.js';
 import { WorkflowReconciler } from '../reconciler.js';
 import { MinHeap } from './min-heap.js';
+import { InMemoryLockManager } from '../locks/in-memory-lock-manager.js';
 
 export interface SimulatedPodResult {
   exitCode?: number;
@@ -60,6 +61,7 @@ export function simulate(workflow: Workflow, library: TemplateLibrary, behaviour
     queue.push(item);
     return item;
   };
+  const locks = new InMemoryLockManager();
   let reconciles = 0;
   let events = 0;
   const apply = (batch: EngineEvent[]) => {
@@ -109,6 +111,13 @@ export function simulate(workflow: Workflow, library: TemplateLibrary, behaviour
         case 'WakeAt':
           schedule(Math.max(now, action.at), { type: 'TimerFired', key: action.key });
           break;
+        case 'AcquireLock':
+          locks.acquire(action.lock, action.holder, (key, holder) => schedule(now, { type: 'LockGranted', key, holder }));
+          break;
+        case 'ReleaseLock':
+          locks.release(action.key, action.holder);
+          break;
+        case 'DeletePod':
         case 'WorkflowCompleted':
           break;
       }

@@ -45,6 +45,8 @@ export class NodeStore {
     private readonly clock: () => number,
     /** Called once for every node that becomes fulfilled (created fulfilled, or moved to a fulfilled phase). */
     private readonly onFulfilled: (node: NodeStatus) => void = () => {},
+    /** Called when a node is created or changes phase (before onFulfilled). */
+    private readonly onPhase: (node: NodeStatus) => void = () => {},
   ) {
     workflow.status ??= {};
     workflow.status.nodes ??= {};
@@ -112,6 +114,7 @@ export class NodeStore {
     }
     this.count(node, undefined, spec.phase);
     this.changed.add(id);
+    this.onPhase(node);
     if (isFulfilled(spec.phase)) this.onFulfilled(node);
     return node;
   }
@@ -135,6 +138,7 @@ export class NodeStore {
     }
     this.count(node, before, phase);
     this.changed.add(id);
+    if (before !== phase) this.onPhase(node);
     if (isFulfilled(phase)) this.onFulfilled(node);
     return true;
   }

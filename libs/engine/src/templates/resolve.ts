@@ -53,7 +53,7 @@ function kindName(cluster: boolean | undefined): string {
 export function specForScope(ctx: EngineContext, scope: string): WorkflowSpec {
   if (scope === LOCAL_SCOPE || scope === '') return ctx.spec;
   const status = (ctx.workflow.status ??= {});
-  const stored = (status.storedTemplates ??= {}) as Record<string, unknown>;
+  const stored = (status.storedTemplates ??= {});
   const key = scope;
   const cached = stored[key] as WorkflowSpec | undefined;
   if (cached) return cached;
@@ -79,7 +79,7 @@ function splitScope(scope: string): [string, string] {
 /** `spec.templateDefaults` merged under a template (the template's own fields win). */
 export function withTemplateDefaults(template: Template, defaults: Partial<Template> | undefined): Template {
   if (!defaults) return template;
-  return deepMerge(defaults as Record<string, unknown>, template as unknown as Record<string, unknown>) as unknown as Template;
+  return deepMerge(defaults, template) as unknown as Template;
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

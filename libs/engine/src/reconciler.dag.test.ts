@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { byName, phases, run } from './test-support.js';
+import type { PodBehaviour } from './simulation/simulated-run.js';
+
+const dag = (tasks: string, extra = '') => `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: d}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+${extra}
+      tasks:
+${tasks}
+  - name: ok
+    container: {image: busybox, command: ["true"]}
+  - name: fail
+    container: {image: busybox, command: ["false"]}
+`;
+const failByTemplate: PodBehaviour = (pod) => (pod.templateName === 'fail' ? { exitCode: 1 } : {});
+
+describe('DAG', () => {
+  it('starts tasks when their dependencies are done (diamond) and links children to dependents', () => {
+    const r = run(dag(`
+      - {name: A, template: ok}
+      - {name: B, template: ok, depends: A}
+      - {name: C, template: ok, dependencies: [A]}
+      - {name: D, template: ok, depends: B && C}`));
+    expect(r.workflow.status?.phase).toBe('Succeeded');
+    const n = byName(r.workflow);
+    expect(r.pods.map((p) => p.nodeName)).toEqual(['d.A', 'd.B', 'd.C', 'd.D']);
+    expect(n['d'].children).toEqual([n['d.A'].id]);
+    expect(n['d.A'].children).toEqual([n['d.B'].id, n['d.C'].id]);
+    expect(n['d.B'].children).toEqual([n['d.D'].id]);
+    expect(n['d'].outboundNodes).toEqual([n['d.D'].id]);
+  });
+
+  it('enhanced depends: a false expression gives an Omitted node; leaves decide the phase', () => {
+    const r = run(dag(`
+      - {name: A, template: ok}
+      - {name: C, template: fail}
+      - {name: no, template: ok, depends: A && C}
+      - {name: yes, template: ok, depends: A && C.Failed}
+      - {name: any, template: ok, depends: "C.Succeeded || C.Failed"}`), failByTemplate);
+    const n = byName(r.workflow);
+    expect(n['d.no'].phase).toBe('Omitted');
+    expect(n['d.no'].type).toBe('Skipped');
+    expect(n['d.no'].message).toBe('omitted: depends condition not met');
+    expect(n['d.yes'].phase).toBe('Succeeded');
+    expect(n['d.any'].phase).toBe('Succeeded');
+    // Argo's assessDAGPhase walks breadth-first and a branch keeps the phase it was first reached
+    // with: `no` is reached from A (Succeeded) before C, so the Omitted leaf does not fail the DAG.
+    expect(r.workflow.status?.phase).toBe('Succeeded');
+  });
+
+  it('continueOn.failed makes a plain dependency accept a failure', () => {
+    const r = run(dag(`
+      - {name: C, template: fail, continueOn: {failed: true}}
+      - {name: after, template: ok, depends: C}`), failByTemplate);
+    expect(phases(r.workflow)).toMatchObject({ 'd.C': 'Failed', 'd.after': 'Succeeded', d: 'Succeeded' });
+  });
+
+  it('dag.target runs only the targets and their ancestors; other tasks get no node', () => {
+    const r = run(dag(`
+      - {name: A, template: ok}
+      - {name: B, template: ok, depends: A}
+      - {name: C, template: ok, depends: A}
+      - {name: D, template: ok, depends: B}`, '      target: C'));
+    expect(Object.keys(phases(r.workflow)).sort()).toEqual(['d', 'd.A', 'd.C']);
+  });
+
+  it('failFast: false lets the other branches finish after a failure', () => {
+    const r = run(
+      dag(`
+      - {name: A, template: ok}
+      - {name: bad, template: fail, depends: A}
+      - {name: slow, template: ok, depends: A}
+      - {name: after, template: ok, depends: slow}`, '      failFast: false'),
+      (pod) => (pod.templateName === 'fail' ? { exitCode: 1, durationMs: 10 } : { durationMs: 1000 }),
+    );
+    expect(phases(r.workflow)).toMatchObject({ 'd.bad': 'Failed', 'd.slow': 'Succeeded', 'd.after': 'Succeeded', d: 'Failed' });
+  });
+
+  it('template parallelism limits running tasks', () => {
+    const tasks = Array.from({ length: 5 }, (_, i) => `      - {name: t${i}, template: ok}`).join('\n');
+    const r = run(dag(tasks).replace('    dag:\n', '    parallelism: 2\n    dag:\n'));
+    const starts = Object.values(r.workflow.status!.nodes!).filter((n) => n.type === 'Pod').map((n) => n.startedAt).sort();
+    expect(starts.filter((s) => s === starts[0])).toHaveLength(2);
+    expect(r.workflow.status?.phase).toBe('Succeeded');
+  });
+
+  it('a bad depends expression makes an Error node, never a crash', () => {
+    const r = run(dag(`
+      - {name: A, template: ok}
+      - {name: B, template: ok, depends: "A &&"}`));
+    expect(byName(r.workflow)['d.B'].phase).toBe('Error');
+    expect(r.workflow.status?.phase).toBe('Error');
+  });
+
+  it('handles a 10,000-task DAG with work per event that does not grow with the DAG', () => {
+    const tasks: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const deps = i === 0 ? '' : `, depends: "t${Math.floor(i / 2)}"`;
+      tasks.push(`      - {name: t${i}, template: ok${deps}}`);
+    }
+    const r = run(dag(tasks.join('\n')), () => ({ durationMs: 1 }), { eventAtATime: true });
+    expect(r.workflow.status?.phase).toBe('Succeeded');
+    expect(Object.keys(r.workflow.status!.nodes!)).toHaveLength(10_001);
+  });
+});
