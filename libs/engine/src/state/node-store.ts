@@ -99,7 +99,8 @@ export class NodeStore {
     };
     if (spec.templateName) node.templateName = spec.templateName;
     if (spec.templateRef) node.templateRef = spec.templateRef;
-    if (spec.templateScope) node.templateScope = spec.templateScope;
+    // Argo names the workflow's own scope `local/<workflow name>`.
+    if (spec.templateScope) node.templateScope = spec.templateScope === 'local/' ? `local/${this.workflowName}` : spec.templateScope;
     if (spec.boundaryID) node.boundaryID = spec.boundaryID;
     if (spec.message) node.message = spec.message;
     node.startedAt = rfc3339(now);

@@ -51,7 +51,7 @@ function kindName(cluster: boolean | undefined): string {
 
 /** The spec whose `templates` a scope refers to. Referenced specs are stored in the status once seen. */
 export function specForScope(ctx: EngineContext, scope: string): WorkflowSpec {
-  if (scope === LOCAL_SCOPE || scope === '') return ctx.spec;
+  if (scope === '' || scope.startsWith(LOCAL_SCOPE)) return ctx.spec;
   const status = (ctx.workflow.status ??= {});
   const stored = (status.storedTemplates ??= {});
   const key = scope;
