@@ -109,6 +109,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     await executor.close();
   }
   progress.finish(final);
+  if (!args.quiet) io.stderr(`logs: ${resolve(args.workdir ?? '.slipway', 'logs', final.metadata.uid ?? '')}\n`);
   if (args.output === 'json') io.stdout(`${JSON.stringify(final, null, 2)}\n`);
   else if (args.output === 'yaml') io.stdout(toYaml(final));
   const phase = final.status?.phase;

@@ -20,12 +20,15 @@ function hidden(node: NodeStatus): boolean {
   return node.type === 'StepGroup';
 }
 
+/** Durations like `argo get`: `0s`, `12s`, `3m4s`, `1h2m` (timestamps have second precision). */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const s = Math.round(ms / 100) / 10;
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return `${m}m${Math.round(s - m * 60)}s`;
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h${m}m`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
 }
 
 export function nodeDuration(node: NodeStatus, now: number): string {
