@@ -201,14 +201,20 @@ export function finishPod(ctx: EngineContext, result: PodResult): void {
   for (const c of result.containers ?? []) {
     if (!tmpl?.containerSet) break;
     const childName = `${node.name}.${c.name}`;
+    // Argo words a container node's failure "NAME: REASON (exit code N): TERMINATION-MESSAGE".
+    const message = c.exitCode !== undefined && c.exitCode !== 0 ? `${c.name}: Error (exit code ${c.exitCode}): ` : c.message;
     const child = ctx.store.create(
-      { name: childName, type: 'Container', phase: c.phase, boundaryID: node.id, templateName: node.templateName, message: c.message },
+      { name: childName, type: 'Container', phase: c.phase, boundaryID: node.id, templateName: node.templateName, message },
       { owner: node.id },
     );
     child.startedAt = rfc3339(c.startedAt);
     child.finishedAt = rfc3339(c.finishedAt);
     if (c.exitCode !== undefined) child.outputs = { exitCode: String(c.exitCode) };
-    ctx.store.addChild(node.name, childName);
+  }
+  // The containers form the pod's graph: roots under the pod, the others under their dependencies.
+  for (const c of tmpl?.containerSet && result.containers ? tmpl.containerSet.containers ?? [] : []) {
+    const deps = c.dependencies ?? [];
+    for (const parent of deps.length > 0 ? deps.map((d) => `${node.name}.${d}`) : [node.name]) ctx.store.addChild(parent, `${node.name}.${c.name}`);
   }
   if (rt.daemonStopped) {
     phase = 'Succeeded';
