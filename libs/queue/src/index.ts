@@ -1,1 +1,3 @@
-export {};
+export * from './jobs.js';
+export * from './connection.js';
+export * from './producers.js';
