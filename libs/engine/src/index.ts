@@ -4,3 +4,4 @@ export * from './state/runtime.js';
 export { WorkflowReconciler, type ReconcileResult, type EngineSnapshot } from './reconciler.js';
 export { simulate, type PodBehaviour, type SimulatedPodResult, type SimulationOptions, type SimulationResult } from './simulation/simulated-run.js';
 export { InMemoryLockManager } from './locks/in-memory-lock-manager.js';
+export { storeReferencedTemplates, type SnapshotResult } from './templates/snapshot.js';
