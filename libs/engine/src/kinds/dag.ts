@@ -209,8 +209,8 @@ export class DagController {
     );
     const grt = ctx.store.rt(group.id);
     for (const child of expanded) {
-      grt.open = (grt.open ?? 0) + 1;
       if (child.error || child.skipped) {
+        grt.open = (grt.open ?? 0) + 1;
         ctx.store.create(
           {
             name: child.nodeName, type: 'Skipped', phase: child.error ? 'Error' : 'Skipped', boundaryID: dag.id,
@@ -220,10 +220,11 @@ export class DagController {
         );
         ctx.store.addChild(group.name, child.nodeName);
       } else {
+        // Started at once (parallelism allowing), so the group's children keep Argo's item order.
         grt.pending!.push({ nodeName: child.nodeName, invocation, step: child.step as unknown as Record<string, unknown> });
+        this.launchGroupReady(ctx, dag, group);
       }
     }
-    grt.open = (grt.open ?? 0) - grt.pending!.length;
     this.launchGroupPending(ctx, dag, group);
   }
 
@@ -245,20 +246,25 @@ export class DagController {
 
   /** Loop children of a TaskGroup, started while parallelism allows. */
   launchGroupPending(ctx: EngineContext, dag: NodeStatus, group: NodeStatus): void {
+    if (this.launchGroupReady(ctx, dag, group)) this.checkGroupDone(ctx, group);
+  }
+
+  /** Start waiting loop children in order while allowed; false when parallelism holds them back. */
+  private launchGroupReady(ctx: EngineContext, dag: NodeStatus, group: NodeStatus): boolean {
     const grt = ctx.store.rt(group.id);
     const tmpl = ctx.store.rt(dag.id).template!;
     while (grt.pending && grt.pending.length > 0 && group.phase === 'Running') {
       if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !grt.onExitTree)) break;
       if (capacityBlocked(ctx, tmpl, dag.id)) {
         ctx.blocked(group.id);
-        return;
+        return false;
       }
       const next = grt.pending.shift()!;
       grt.open = (grt.open ?? 0) + 1;
       this.invokeTask(ctx, dag, next.nodeName, next.step as unknown as Step, next.invocation, group.id);
       ctx.store.addChild(group.name, next.nodeName);
     }
-    this.checkGroupDone(ctx, group);
+    return true;
   }
 
   groupChildFulfilled(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {

@@ -153,7 +153,11 @@ function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g:
         return;
       }
       if (child.skipped) addLeaf(ctx, steps, group, child.nodeName, 'Skipped', child.skipped, child.step, invocation);
-      else rt.pending.push({ nodeName: child.nodeName, invocation, step: child.step as unknown as Record<string, unknown> });
+      else {
+        // Started at once (parallelism allowing), so the group's children keep Argo's step order.
+        rt.pending.push({ nodeName: child.nodeName, invocation, step: child.step as unknown as Record<string, unknown> });
+        launchReady(ctx, group);
+      }
     }
   }
   launchPending(ctx, group);
@@ -189,6 +193,11 @@ function addLeaf(
 
 /** Start the group's waiting children while parallelism allows. */
 export function launchPending(ctx: EngineContext, group: NodeStatus): void {
+  if (launchReady(ctx, group)) checkGroupDone(ctx, group);
+}
+
+/** Start waiting children in order while allowed; false when parallelism holds them back. */
+function launchReady(ctx: EngineContext, group: NodeStatus): boolean {
   const rt = ctx.store.rt(group.id);
   const steps = ctx.store.get(group.boundaryID!)!;
   const stepsRt = ctx.store.rt(steps.id);
@@ -201,7 +210,7 @@ export function launchPending(ctx: EngineContext, group: NodeStatus): void {
     }
     if (capacityBlocked(ctx, tmpl, steps.id)) {
       ctx.blocked(group.id);
-      return;
+      return false;
     }
     const next = rt.pending.shift()!;
     const step = next.step as unknown as Step;
@@ -220,7 +229,7 @@ export function launchPending(ctx: EngineContext, group: NodeStatus): void {
     });
     ctx.store.addChild(group.name, next.nodeName);
   }
-  checkGroupDone(ctx, group);
+  return true;
 }
 
 /** A child of the group (or a child's exit hook) is fulfilled. */
