@@ -97,6 +97,11 @@ export class Observed {
     return (this.node(short).children ?? []).map((id) => this.shortOfId(id)).sort();
   }
 
+  /** Children in the order Argo adds them (a group's steps/items in order, skipped ones included). */
+  childrenInOrder(short: string): string[] {
+    return (this.node(short).children ?? []).map((id) => this.shortOfId(id));
+  }
+
   outbound(short: string): string[] {
     return (this.node(short).outboundNodes ?? []).map((id) => this.shortOfId(id)).sort();
   }

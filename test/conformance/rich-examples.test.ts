@@ -112,7 +112,7 @@ const EXAMPLES: RichExample[] = [
         [`W[1].${flip}`]: P('Succeeded', { templateName: flip }),
         [`W[1].${other}`]: { ...skipped(`${flip} == ${other}`), templateName: other },
       });
-      expect(o.children('W[1]')).toEqual(['W[1].heads', 'W[1].tails']);
+      expect(o.childrenInOrder('W[1]')).toEqual(['W[1].heads', 'W[1].tails']);
       expect(o.outbound('W')).toEqual(['W[1].heads', 'W[1].tails']);
       expect(o.log(`W[1].${flip}`)).toBe(`it was ${flip}\n`);
     },
@@ -179,7 +179,7 @@ const EXAMPLES: RichExample[] = [
       expect(o.node(even(3)).outputs?.result).toBe('2');
       expect(o.input('W[4].print(0:1)', 'message')).toBe('1');
       expect(o.input('W[4].print(1:2)', 'message')).toBe('2');
-      expect(o.children('W[3]')).toEqual([odd(0), even(1), odd(2), even(3)].sort());
+      expect(o.childrenInOrder('W[3]')).toEqual([odd(0), even(1), odd(2), even(3)]);
       expect(o.outbound('W')).toEqual(['W[4].print(0:1)', 'W[4].print(1:2)']);
     },
   },
@@ -209,7 +209,7 @@ const EXAMPLES: RichExample[] = [
       expect(o.children('W')).toEqual(['W.odd-or-even']);
       expect(o.children('W.odd-or-even')).toEqual(['W.odd-or-even(0:1)', 'W.odd-or-even(1:2)', 'W.odd-or-even(2:3)', 'W.odd-or-even(3:4)']);
       expect(o.children('W.odd-or-even(2:3)')).toEqual(['W.divide-by-2', 'W.print-evenness', 'W.print-nums']);
-      expect(o.children('W.divide-by-2')).toEqual([odd(0), even(1), odd(2), even(3)].sort());
+      expect(o.childrenInOrder('W.divide-by-2')).toEqual([odd(0), even(1), odd(2), even(3)]);
       expect(o.input('W.print-nums', 'message')).toBe('["1","2","3","4"]');
       expect(o.input('W.print-evenness', 'message')).toBe('["odd","even","odd","even"]');
       // A container's stdout becomes its result because a later task references it.
@@ -286,6 +286,7 @@ const EXAMPLES: RichExample[] = [
       });
       expect(o.node('W.onExit').nodeFlag).toEqual({ hooked: true });
       expect(o.boundary('W.onExit[0].notify')).toBe('W.onExit');
+      expect(o.childrenInOrder('W.onExit[0]')).toEqual(['W.onExit[0].notify', 'W.onExit[0].celebrate', 'W.onExit[0].cry']);
       expect(o.phase).toBe('Failed');
       expect(o.message).toBe(exitCode(1));
       // {{workflow.failures}} is strconv.Quote'd JSON, so its quotes survive `sh -c "echo …"`.
