@@ -1,1 +1,3 @@
-export {};
+export { WorkerHost, type WorkerOptions } from './worker-host.js';
+export { startWorker } from './main.js';
+export { killChannel, updatesChannel } from './reconcile/action-performer.js';

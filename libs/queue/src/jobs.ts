@@ -14,9 +14,9 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export interface JobPayloads {
   /** Apply a workflow's pending inbox events and advance it. */
   reconcile: { workflowId: string };
-  /** Run (or adopt) the pod of one node. Job id `pod:<workflowId>:<nodeId>`. */
+  /** Run (or adopt) the pod of one node. Job id `pod.<workflowId>.<nodeId>`. */
   pod: { workflowId: string; nodeId: string };
-  /** A WakeAt came due. Job id `timer:<workflowId>:<key>:<at>`. */
+  /** A WakeAt came due. Job id `timer.<workflowId>.<key>.<at>`. */
   timer: { workflowId: string; key: string; at: number };
   /** Periodic housekeeping: resync lost work, TTL deletion, cron schedules. */
   maintenance: { task: 'resync' | 'ttl' | 'cron' };
@@ -31,10 +31,11 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   maintenance: QUEUE_NAMES.maintenance,
 };
 
+// BullMQ rejects custom ids with ':' (unless in exactly three parts), so ids use '.' instead.
 export function podJobId(workflowId: string, nodeId: string): string {
-  return `pod:${workflowId}:${nodeId}`;
+  return `pod.${workflowId}.${nodeId.replace(/:/g, '_')}`;
 }
 
 export function timerJobId(workflowId: string, key: string, at: number): string {
-  return `timer:${workflowId}:${key.replace(/:/g, '_')}:${at}`;
+  return `timer.${workflowId}.${key.replace(/:/g, '_')}.${at}`;
 }

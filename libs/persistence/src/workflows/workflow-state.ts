@@ -30,6 +30,12 @@ const WORKFLOW_RUNTIME_PREFIX = '__';
 export class WorkflowStateStore {
   constructor(private readonly db: PrismaClient) {}
 
+  /** The current state version, or undefined when the workflow does not exist. */
+  async version(id: string): Promise<number | undefined> {
+    const row = await this.db.workflow.findUnique({ where: { id }, select: { version: true } });
+    return row?.version;
+  }
+
   async load(id: string): Promise<LoadedState | undefined> {
     const row = await this.db.workflow.findUnique({ where: { id } });
     if (!row) return undefined;

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/** `slipway-worker`: the worker role (queues + reconciler host). */
+import { ConfigError, loadConfig } from '@slipway/config';
+import { createPrismaClient, DatabaseUnavailableError, ensureDatabase, migrate, MigrationError } from '@slipway/persistence';
+import { checkRedis, RedisUnavailableError } from '@slipway/queue';
+import { WorkerHost } from './worker-host.js';
+
+export async function startWorker(): Promise<WorkerHost> {
+  const config = loadConfig();
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
+  await checkRedis(config.REDIS_URL);
+  const db = createPrismaClient(config.DATABASE_URL);
+  const host = new WorkerHost({
+    db,
+    redisUrl: config.REDIS_URL,
+    prefix: config.SLIPWAY_REDIS_PREFIX,
+    workdir: config.SLIPWAY_WORKDIR,
+    sandbox: config.SLIPWAY_SANDBOX,
+    podConcurrency: config.SLIPWAY_WORKER_CONCURRENCY,
+    resyncSeconds: config.SLIPWAY_RESYNC_SECONDS,
+  });
+  await host.start();
+  const stop = () => {
+    host.stop().then(
+      () => db.$disconnect(),
+      () => undefined,
+    ).finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  console.log(`[worker] ${host.workerId} ready (executor: local, concurrency ${config.SLIPWAY_WORKER_CONCURRENCY})`);
+  return host;
+}
+
+if (process.argv[1]?.endsWith('worker/dist/main.js')) {
+  startWorker().catch((err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError || err instanceof MigrationError;
+    console.error(known ? (err).message : `worker failed to start: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Performing the engine's actions after its state was saved. Each has a deterministic identity
+ * (pod job id, timer job id, lock holder), so performing one twice does no harm.
+ */
+import type { Action, LockRequest } from '@slipway/engine';
+import type { Locks, PodExecutions, Timers, WorkflowInbox } from '@slipway/persistence';
+import type { SlipwayQueues } from '@slipway/queue';
+import type { Redis } from 'ioredis';
+import type { ActionSink } from './reconcile-service.js';
+
+export interface KillMessage {
+  workflowId: string;
+  nodeId: string;
+  reason: string;
+}
+
+export function killChannel(prefix: string): string {
+  return `${prefix}:kill`;
+}
+
+export function updatesChannel(prefix: string): string {
+  return `${prefix}:workflow-updates`;
+}
+
+export class ActionPerformer implements ActionSink {
+  constructor(
+    private readonly deps: {
+      pods: PodExecutions;
+      timers: Timers;
+      locks: Locks;
+      inbox: WorkflowInbox;
+      queues: SlipwayQueues;
+      publisher: Redis;
+      prefix: string;
+      log: (msg: string) => void;
+    },
+  ) {}
+
+  async perform(workflowId: string, actions: Action[]): Promise<void> {
+    const { pods, timers, queues, publisher, prefix } = this.deps;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'StartPod':
+          await pods.enqueue(workflowId, action.pod);
+          await this.safely(() => queues.runPod(workflowId, action.pod.nodeId));
+          break;
+        case 'KillPod': {
+          await pods.cancel(workflowId, action.nodeId);
+          const msg: KillMessage = { workflowId, nodeId: action.nodeId, reason: action.reason };
+          await this.safely(() => publisher.publish(killChannel(prefix), JSON.stringify(msg)));
+          break;
+        }
+        case 'WakeAt':
+          await timers.set(workflowId, action.key, new Date(action.at));
+          await this.safely(() => queues.fireAt(workflowId, action.key, action.at));
+          break;
+        case 'AcquireLock':
+          await this.granted(await this.deps.locks.acquire(action.lock, action.holder, workflowId), action.lock);
+          break;
+        case 'ReleaseLock':
+          await this.granted(await this.deps.locks.release(action.key, action.holder), { key: action.key, kind: 'mutex' });
+          break;
+        case 'DeletePod':
+        case 'WorkflowCompleted':
+          // Local pods leave only logs behind (kept). TTL deletion is driven by workflows.delete_at.
+          break;
+      }
+    }
+  }
+
+  async saved(workflowId: string, summary: { namespace: string; name: string; phase: string; version: number }): Promise<void> {
+    await this.safely(() => this.deps.publisher.publish(updatesChannel(this.deps.prefix), JSON.stringify({ workflowId, ...summary })));
+  }
+
+  private async granted(grants: { holder: string; workflowId: string }[], lock: LockRequest): Promise<void> {
+    for (const g of grants) {
+      await this.deps.inbox.append(g.workflowId, { type: 'LockGranted', key: lock.key, holder: g.holder });
+      await this.safely(() => this.deps.queues.reconcileWorkflow(g.workflowId));
+    }
+  }
+
+  /** Redis being down must not fail a saved reconcile: the resync re-queues from PostgreSQL. */
+  private async safely(fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.deps.log(`queue unavailable, the resync will pick this up: ${(err as Error).message}`);
+    }
+  }
+}

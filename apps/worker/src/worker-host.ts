@@ -1,0 +1,157 @@
+/**
+ * The worker process: BullMQ processors for reconcile, pod and timer jobs, the kill channel, and
+ * the periodic resync. Several worker processes can share one PostgreSQL and Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { LocalExecutor } from '@slipway/executors';
+import {
+  LogChunks,
+  Locks,
+  PodExecutions,
+  Timers,
+  WorkflowInbox,
+  WorkflowRepository,
+  WorkflowStateStore,
+  type PrismaClient,
+} from '@slipway/persistence';
+import { QUEUE_NAMES, redisConnection, SlipwayQueues, type JobPayloads } from '@slipway/queue';
+import { ActionPerformer, killChannel, type KillMessage } from './reconcile/action-performer.js';
+import { ReconcileService } from './reconcile/reconcile-service.js';
+import { LogWriter } from './pods/log-writer.js';
+import { PodService } from './pods/pod-service.js';
+import { Resync } from './maintenance/resync.js';
+
+export interface WorkerOptions {
+  db: PrismaClient;
+  redisUrl: string;
+  prefix: string;
+  workdir: string;
+  sandbox: 'auto' | 'bwrap' | 'none';
+  podConcurrency: number;
+  reconcileConcurrency?: number;
+  resyncSeconds: number;
+  log?: (msg: string) => void;
+}
+
+export class WorkerHost {
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly connections: Redis[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly queues: SlipwayQueues;
+  private readonly executor: LocalExecutor;
+  private readonly reconciler: ReconcileService;
+  private readonly pods: PodService;
+  private readonly resync: Resync;
+  private readonly logs: LogWriter;
+  private resyncTimer?: NodeJS.Timeout;
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.log = opts.log ?? ((m) => console.log(`[worker] ${m}`));
+    const producer = this.connection(false);
+    this.queues = new SlipwayQueues(producer, opts.prefix);
+    const publisher = this.connection(false);
+    const inbox = new WorkflowInbox(opts.db);
+    const executions = new PodExecutions(opts.db);
+    const timers = new Timers(opts.db);
+    const workflows = new WorkflowRepository(opts.db);
+    this.executor = new LocalExecutor({ workdir: resolve(opts.workdir), sandbox: opts.sandbox, warn: (m) => this.log(`warning: ${m}`) });
+    const performer = new ActionPerformer({
+      pods: executions,
+      timers,
+      locks: new Locks(opts.db),
+      inbox,
+      queues: this.queues,
+      publisher,
+      prefix: opts.prefix,
+      log: this.log,
+    });
+    this.reconciler = new ReconcileService(new WorkflowStateStore(opts.db), inbox, performer);
+    this.logs = new LogWriter(new LogChunks(opts.db), (err) => this.log(`log write failed: ${err.message}`));
+    const ring = async (workflowId: string) => {
+      try {
+        await this.queues.reconcileWorkflow(workflowId);
+      } catch (err) {
+        this.log(`queue unavailable, the resync will pick this up: ${(err as Error).message}`);
+      }
+    };
+    this.pods = new PodService({ executions, inbox, executor: this.executor, logs: this.logs, workerId: this.workerId, ring });
+    this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues });
+    this.timerInbox = { inbox, timers, ring };
+  }
+
+  private readonly timerInbox: { inbox: WorkflowInbox; timers: Timers; ring: (id: string) => Promise<void> };
+
+  private connection(forWorker: boolean): Redis {
+    const c = redisConnection(this.opts.redisUrl, { forWorker });
+    this.connections.push(c);
+    return c;
+  }
+
+  async start(): Promise<void> {
+    const { prefix } = this.opts;
+    const common = { prefix, stalledInterval: 5000, maxStalledCount: 5 };
+    this.workers.push(
+      new Worker<JobPayloads['reconcile']>(QUEUE_NAMES.reconcile, (job: Job<JobPayloads['reconcile']>) => this.reconciler.reconcile(job.data.workflowId), {
+        ...common,
+        connection: this.connection(true),
+        concurrency: this.opts.reconcileConcurrency ?? 16,
+      }),
+      new Worker<JobPayloads['pod']>(QUEUE_NAMES.pods, (job: Job<JobPayloads['pod']>) => this.pods.run(job.data.workflowId, job.data.nodeId), {
+        ...common,
+        connection: this.connection(true),
+        concurrency: this.opts.podConcurrency,
+        lockDuration: 30_000,
+      }),
+      new Worker<JobPayloads['timer']>(QUEUE_NAMES.timers, (job: Job<JobPayloads['timer']>) => this.fire(job.data), {
+        ...common,
+        connection: this.connection(true),
+        concurrency: 8,
+      }),
+    );
+    for (const w of this.workers) w.on('failed', (job, err) => this.log(`${w.name} job ${job?.id ?? '?'} failed: ${err.message}`));
+    const subscriber = this.connection(true);
+    await subscriber.subscribe(killChannel(prefix));
+    subscriber.on('message', (_channel: string, text: string) => {
+      const msg = JSON.parse(text) as KillMessage;
+      void this.executor.kill(msg.nodeId, msg.reason);
+    });
+    const every = this.opts.resyncSeconds * 1000;
+    const tick = () => {
+      this.resync.run().then(
+        (r) => {
+          if (r.timers || r.deleted) this.log(`resync: ${r.workflows} workflows, ${r.timers} timers, ${r.pods} pods, ${r.deleted} deleted by TTL`);
+        },
+        (err: Error) => this.log(`resync failed: ${err.message}`),
+      );
+      this.resyncTimer = setTimeout(tick, every);
+    };
+    this.resyncTimer = setTimeout(tick, Math.min(every, 2000));
+  }
+
+  /** Run the resync now (tests, and the first moments after a restart). */
+  resyncNow(): ReturnType<Resync['run']> {
+    return this.resync.run();
+  }
+
+  private async fire(data: JobPayloads['timer']): Promise<void> {
+    const { inbox, timers, ring } = this.timerInbox;
+    await inbox.append(data.workflowId, { type: 'TimerFired', key: data.key });
+    await timers.clear(data.workflowId, data.key);
+    await ring(data.workflowId);
+  }
+
+  /** Graceful stop: finish in-flight jobs (pods are killed), flush logs, close connections. */
+  async stop(): Promise<void> {
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.executor.close();
+    await this.logs.flush();
+    await this.queues.close();
+    for (const c of this.connections) c.disconnect();
+  }
+}
