@@ -114,7 +114,7 @@ describe.each(['bwrap', 'none'] as const)('LocalExecutor (sandbox: %s)', (sandbo
       t.run(podRequest({ image: 'busybox', command: ['pwd'], workingDir: '/usr/bin' })),
     ]);
     expect(byDefault.phase).toBe('Succeeded');
-    expect(byDefault.result).toMatch(sandbox === 'bwrap' ? /^\/argo\/work$/ : /\/pods\/.*\/work$/);
+    expect(byDefault.result).toMatch(sandbox === 'bwrap' ? /^\/argo\/work$/ : /\/workflows\/[^/]+\/work\/[^/]+$/);
     expect(created).toMatchObject({ phase: 'Succeeded', result: missing });
     expect(existing.result).toBe('/usr/bin');
   });

@@ -3,14 +3,18 @@
  *
  * Host side, under the executor's workdir:
  *   workflows/<uid>/volumes/<claim>/        workflow-lifetime claims, shared by the workflow's pods
- *   workflows/<uid>/pods/<pod>/tmp/          the pod's private /tmp
+ *   workflows/<uid>/tmp/<pod>/               the pod's private /tmp
+ *   workflows/<uid>/work/<pod>/              default working directory when unsandboxed
  *   workflows/<uid>/pods/<pod>/volumes/<v>/  emptyDir (and configMap/secret stand-ins)
- *   workflows/<uid>/pods/<pod>/work/         default working directory when unsandboxed
  *   workflows/<uid>/pods/<pod>/fs/<path>/    private writable dirs for output paths outside /tmp and mounts
  *   workflows/<uid>/pods/<pod>/root/         sandbox root, only when the pod writes files directly under /
  *   workflows/<uid>/pods/<pod>/script        script template source
  *   workflows/<uid>/artifacts/<node>/<name>  kept output artifacts
  *   logs/<uid>/<pod>/<container>.log         never removed by releaseWorkflow
+ *
+ * A plain pod needs one new directory (its /tmp, or its working directory when unsandboxed),
+ * directly inside a directory that already exists: a single mkdir. (Directory creation is the
+ * largest per-pod cost after process start; `pods/<pod>/` is only made for pods that use it.)
  */
 import { statSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -35,8 +39,8 @@ export function podDirs(workdir: string, req: PodRequest): PodDirs {
   return {
     workflowDir,
     podDir,
-    tmpDir: `${podDir}/tmp`,
-    workDir: `${podDir}/work`,
+    tmpDir: `${workflowDir}/tmp/${req.podName}`,
+    workDir: `${workflowDir}/work/${req.podName}`,
     scriptPath: `${podDir}/script`,
     logDir: `${workdir}/logs/${req.workflow.uid}/${req.podName}`,
     artifactsDir: `${workflowDir}/artifacts/${req.nodeId}`,

@@ -140,6 +140,7 @@ export class PodRun {
     const { layout } = prepared;
     for (const dir of layout.mkdirs) mkdirSync(dir, { recursive: true });
     if (this.request.scriptSource !== undefined) {
+      mkdirSync(layout.dirs.podDir, { recursive: true });
       writeFileSync(layout.dirs.scriptPath, this.request.scriptSource, { mode: 0o755 });
     }
     for (const artifact of this.request.inputArtifacts) {
