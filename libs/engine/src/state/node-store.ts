@@ -38,6 +38,8 @@ export class NodeStore {
   private readonly activeByBoundary = new Map<string, number>();
   /** Per boundary node id: unit children that ended Failed or Error (template `failFast`). */
   private readonly failedByBoundary = new Map<string, number>();
+  /** Each parent's `children` list as a set, keyed by the list itself (see addChild). */
+  private readonly childSets = new WeakMap<string[], Set<string>>();
 
   constructor(
     private readonly workflow: Workflow,
@@ -161,7 +163,14 @@ export class NodeStore {
     if (!parent) return;
     const childId = this.id(childName);
     parent.children ??= [];
-    if (!parent.children.includes(childId)) {
+    // A set beside the list keeps this O(1) for wide parents (a DAG with thousands of roots).
+    let set = this.childSets.get(parent.children);
+    if (!set || set.size !== parent.children.length) {
+      set = new Set(parent.children);
+      this.childSets.set(parent.children, set);
+    }
+    if (!set.has(childId)) {
+      set.add(childId);
       parent.children.push(childId);
       this.changed.add(parent.id);
     }
