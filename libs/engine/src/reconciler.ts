@@ -29,6 +29,7 @@ import { lockGranted } from './kinds/invoke.js';
 import { nodeHolder, workflowHolder } from './locks/lock-requests.js';
 import { workflowLockGranted } from './lifecycle/workflow-lifecycle.js';
 import { podGc, stopDaemons } from './kinds/pod.js';
+import { resumeNodes } from './kinds/resume.js';
 
 export interface ReconcileResult {
   actions: Action[];
@@ -45,6 +46,7 @@ export interface EngineSnapshot {
 
 type WorkItem =
   | { kind: 'child'; owner: string; child: string }
+  | { kind: 'resume'; ids: string[] }
   | { kind: 'wake'; id: string }
   | { kind: 'hooks'; id: string };
 
@@ -82,6 +84,8 @@ export class WorkflowReconciler {
       const rt = runtime[node.id];
       if (rt?.pending && rt.pending.length > 0) this.blockedIds.add(node.id);
     }
+    const resumed = this.store.all().filter((n) => runtime[n.id]?.resume).map((n) => n.id);
+    if (resumed.length > 0) this.queue.push({ kind: 'resume', ids: resumed });
   }
 
   snapshot(): EngineSnapshot {
@@ -150,6 +154,7 @@ export class WorkflowReconciler {
         const item = this.queue.shift()!;
         if (item.kind === 'wake') this.wake(ctx, item.id);
         else if (item.kind === 'hooks') this.lifecycleHooks(ctx, item.id);
+        else if (item.kind === 'resume') for (const c of resumeNodes(ctx, this.dags, item.ids)) this.queue.push({ kind: 'child', ...c });
         else this.childFulfilled(ctx, item.owner, item.child);
       }
       if (!this.retryBlocked(ctx)) break;

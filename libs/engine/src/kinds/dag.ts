@@ -21,8 +21,10 @@ import {
   setOutbound,
   startExitHook,
   templateOutputs,
+  type Expanded,
   type Step,
 } from './children.js';
+import { adoptChild } from './adopt.js';
 import { invoke } from './invoke.js';
 import { hookParentName } from './lifecycle-hooks.js';
 import { capacityBlocked, shutdownMessage } from './capacity.js';
@@ -63,6 +65,38 @@ export class DagController {
     for (const t of waiting) this.tryStart(ctx, dag, idx, t);
     if (idx.started.size === 0) for (const t of idx.readyRoots()) this.tryStart(ctx, dag, idx, t);
     this.checkDone(ctx, dag, idx, false);
+  }
+
+  /** A DAG a workflow retry set back to Running: start every ready task that has no node. */
+  resume(ctx: EngineContext, dag: NodeStatus): void {
+    if (dag.phase !== 'Running') return;
+    const idx = this.index(ctx, dag);
+    for (const t of idx.readyRoots()) this.tryStart(ctx, dag, idx, t);
+    this.checkDone(ctx, dag, idx, false);
+  }
+
+  /** A TaskGroup a workflow retry set back to Running: expand its task again, start the removed items. */
+  resumeGroup(ctx: EngineContext, group: NodeStatus): void {
+    const dag = ctx.store.get(group.boundaryID ?? '');
+    if (!dag || group.phase !== 'Running') return;
+    const def = this.index(ctx, dag).tasks.get(group.name.slice(dag.name.length + 1));
+    const grt = ctx.store.rt(group.id);
+    grt.open = 0;
+    grt.pending = [];
+    if (!def) return this.launchGroupPending(ctx, dag, group);
+    const invocation: Invocation = { name: def.name, continueOn: def.continueOn, hooks: def.hooks, onExit: def.onExit };
+    const scope = this.scope(ctx, dag);
+    const resolution = resolveStep(def, scope);
+    let expanded: Expanded[] = [];
+    try {
+      if (resolution.kind === 'error') throw new Error(resolution.message);
+      const out = expandStep(group.name, resolution, scope);
+      if (!('emptyLoop' in out)) expanded = out;
+    } catch (err) {
+      ctx.store.setPhase(group.id, 'Error', (err as Error).message);
+      return;
+    }
+    this.fillGroup(ctx, dag, group, expanded, def, invocation, true);
   }
 
   /** A task node (or its exit hook, or a TaskGroup) is fulfilled. */
@@ -207,8 +241,15 @@ export class DagController {
       { name: nodeName, type: 'TaskGroup', phase: 'Running', boundaryID: dag.id, templateName: def.template, templateRef: def.templateRef, templateScope: rt.innerScope },
       { owner: dag.id, invocation, open: 0, pending: [], onExitTree: rt.onExitTree },
     );
+    this.fillGroup(ctx, dag, group, expanded, def, invocation, false);
+  }
+
+  /** Create (or, resuming after a retry, adopt) a TaskGroup's item nodes and start them. */
+  private fillGroup(ctx: EngineContext, dag: NodeStatus, group: NodeStatus, expanded: Expanded[], def: Step, invocation: Invocation, resume: boolean): void {
+    const rt = ctx.store.rt(dag.id);
     const grt = ctx.store.rt(group.id);
     for (const child of expanded) {
+      if (resume && adoptChild(ctx, grt, child.nodeName)) continue;
       if (child.error || child.skipped) {
         grt.open = (grt.open ?? 0) + 1;
         ctx.store.create(

@@ -1,5 +1,6 @@
 /** Retry nodes: attempts `N(0)`, `N(1)`, … under a Retry node (Argo's processNodeRetries). */
 import {
+  isFulfilled,
   MapScope,
   parseDuration,
   podName,
@@ -151,6 +152,13 @@ export function retryChildFulfilled(ctx: EngineContext, retryNode: NodeStatus): 
     }
   }
   startAttempt(ctx, retryNode, tries.length);
+}
+
+/** A Retry node a workflow retry set back to Running: start over at attempt 0 if it lost its attempts. */
+export function resumeRetry(ctx: EngineContext, retryNode: NodeStatus): void {
+  const last = attempts(ctx, retryNode).at(-1);
+  if (!last) startAttempt(ctx, retryNode, 0);
+  else if (isFulfilled(last.phase)) retryChildFulfilled(ctx, retryNode);
 }
 
 export function retryTimerFired(ctx: EngineContext, nodeId: string): void {

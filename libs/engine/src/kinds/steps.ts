@@ -17,6 +17,7 @@ import {
 import { invoke } from './invoke.js';
 import { hookParentName } from './lifecycle-hooks.js';
 import { capacityBlocked, shutdownMessage } from './capacity.js';
+import { adoptChild } from './adopt.js';
 
 const FAIL_FAST = 'template has failed or errored children and failFast enabled';
 
@@ -119,7 +120,15 @@ export function stepsScope(ctx: EngineContext, steps: NodeStatus, g: number): Sc
   return scope;
 }
 
-function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g: number): void {
+/** A step group a workflow retry set back to Running: start its removed steps again, await the others. */
+export function resumeStepGroup(ctx: EngineContext, group: NodeStatus): void {
+  const steps = ctx.store.get(group.boundaryID ?? '');
+  if (!steps) return;
+  ctx.store.rt(group.id).failFastStop = undefined;
+  startGroup(ctx, steps, group, Number(/\[(\d+)\]$/.exec(group.name)?.[1] ?? 0), true);
+}
+
+function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g: number, resume = false): void {
   const stepsRt = ctx.store.rt(steps.id);
   const rt = ctx.store.rt(group.id);
   rt.open = 0;
@@ -127,6 +136,7 @@ function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g:
   const scope = stepsScope(ctx, steps, g);
   for (const step of stepsRt.template!.steps![g]) {
     const base = `${group.name}.${step.name}`;
+    if (resume && adoptChild(ctx, rt, base)) continue;
     const invocation: Invocation = { name: step.name, continueOn: step.continueOn, hooks: step.hooks, onExit: step.onExit };
     const resolution = resolveStep(step, scope);
     if (resolution.kind === 'error') {
@@ -147,6 +157,7 @@ function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g:
       continue;
     }
     for (const child of expanded) {
+      if (resume && adoptChild(ctx, rt, child.nodeName)) continue;
       if (child.error) {
         addLeaf(ctx, steps, group, child.nodeName, 'Error', child.error, child.step, invocation);
         ctx.store.setPhase(group.id, 'Error', child.error);

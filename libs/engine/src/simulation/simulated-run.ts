@@ -6,6 +6,7 @@ import type { TemplateLibrary, Workflow } from '@slipway/workflow';
 import type { PodRequest } from '../contract/actions.js';
 import type { EngineEvent, PodResult } from '../contract/events.js';
 import { WorkflowReconciler } from '../reconciler.js';
+import type { RuntimeMap } from '../state/runtime.js';
 import { MinHeap } from './min-heap.js';
 import { InMemoryLockManager } from '../locks/in-memory-lock-manager.js';
 
@@ -29,6 +30,8 @@ export interface SimulationOptions {
   /** Reconcile each event on its own (true) or all events due at the same instant together. */
   eventAtATime?: boolean;
   maxEvents?: number;
+  /** The engine runtime to continue from (e.g. the one a workflow retry returned). */
+  runtime?: RuntimeMap;
 }
 
 interface Scheduled {
@@ -49,7 +52,7 @@ export interface SimulationResult {
 }
 
 export function simulate(workflow: Workflow, library: TemplateLibrary, behaviour: PodBehaviour, options: SimulationOptions = {}): SimulationResult {
-  const reconciler = new WorkflowReconciler(workflow, library);
+  const reconciler = new WorkflowReconciler(workflow, library, options.runtime);
   let now = options.start ?? Date.parse(workflow.metadata.creationTimestamp ?? '2026-01-01T00:00:00Z');
   let seq = 0;
   const queue = new MinHeap<Scheduled>();

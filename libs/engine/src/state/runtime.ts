@@ -70,6 +70,12 @@ export interface NodeRuntime {
   lockWait?: { req: unknown; template: Template; innerScope: string; keys: string[]; granted: string[] };
   /** Lock keys this node holds (released when it is fulfilled). */
   locksHeld?: string[];
+  /**
+   * Set by a workflow retry on controller nodes it reset to Running: the next reconcile starts
+   * their missing children again and awaits the kept ones. `refresh` also re-resolves the node's
+   * template, because the retry changed the workflow parameters baked into it.
+   */
+  resume?: 'keep' | 'refresh';
 }
 
 export type RuntimeMap = Record<string, NodeRuntime>;
