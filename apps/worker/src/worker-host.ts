@@ -70,7 +70,8 @@ export class WorkerHost {
       prefix: opts.prefix,
       log: this.log,
     });
-    this.reconciler = new ReconcileService(new WorkflowStateStore(opts.db), inbox, performer);
+    const state = new WorkflowStateStore(opts.db);
+    this.reconciler = new ReconcileService(state, inbox, performer);
     this.logs = new LogWriter(new LogChunks(opts.db), (err) => this.log(`log write failed: ${err.message}`));
     const ring = async (workflowId: string) => {
       try {
@@ -80,7 +81,7 @@ export class WorkerHost {
       }
     };
     this.pods = new PodService({ executions, inbox, executor: this.executor, logs: this.logs, workerId: this.workerId, ring });
-    this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues });
+    this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues, state, perform: (id, actions) => performer.perform(id, actions) });
     this.timerInbox = { inbox, timers, ring };
   }
 
@@ -105,7 +106,7 @@ export class WorkerHost {
         ...common,
         connection: this.connection(true),
         concurrency: this.opts.podConcurrency,
-        lockDuration: 30_000,
+        lockDuration: 10_000,
       }),
       new Worker<JobPayloads['timer']>(QUEUE_NAMES.timers, (job: Job<JobPayloads['timer']>) => this.fire(job.data), {
         ...common,
@@ -124,7 +125,9 @@ export class WorkerHost {
     const tick = () => {
       this.resync.run().then(
         (r) => {
-          if (r.timers || r.deleted) this.log(`resync: ${r.workflows} workflows, ${r.timers} timers, ${r.pods} pods, ${r.deleted} deleted by TTL`);
+          if (r.timers || r.deleted || r.actions) {
+            this.log(`resync: ${r.workflows} workflows, ${r.timers} timers, ${r.pods} pods, ${r.actions} stranded actions, ${r.deleted} deleted by TTL`);
+          }
         },
         (err: Error) => this.log(`resync failed: ${err.message}`),
       );

@@ -3,7 +3,8 @@
  * again — workflows with inbox events or never started, overdue timers, pods nobody is running,
  * and finished workflows whose TTL expired.
  */
-import type { PodExecutions, Timers, WorkflowInbox, WorkflowRepository } from '@slipway/persistence';
+import type { Action } from '@slipway/engine';
+import type { PodExecutions, Timers, WorkflowInbox, WorkflowRepository, WorkflowStateStore } from '@slipway/persistence';
 import type { SlipwayQueues } from '@slipway/queue';
 
 export interface ResyncReport {
@@ -11,6 +12,8 @@ export interface ResyncReport {
   timers: number;
   pods: number;
   deleted: number;
+  /** Outbox actions a crashed worker had not performed. */
+  actions: number;
 }
 
 export class Resync {
@@ -21,15 +24,22 @@ export class Resync {
       timers: Timers;
       executions: PodExecutions;
       queues: SlipwayQueues;
+      state: WorkflowStateStore;
+      /** Performs actions again (they are idempotent). */
+      perform: (workflowId: string, actions: Action[]) => Promise<void>;
       clock?: () => number;
-      /** Pods claimed by a worker longer ago than this are assumed lost (their job is re-queued; BullMQ dedupes). */
     },
   ) {}
 
   async run(): Promise<ResyncReport> {
     const { workflows, inbox, timers, executions, queues } = this.deps;
     const now = this.deps.clock?.() ?? Date.now();
-    const report: ResyncReport = { workflows: 0, timers: 0, pods: 0, deleted: 0 };
+    const report: ResyncReport = { workflows: 0, timers: 0, pods: 0, deleted: 0, actions: 0 };
+    for (const row of await this.deps.state.strandedActions(new Date(now - 5000))) {
+      await this.deps.perform(row.workflowId, [row.action as Action]);
+      await this.deps.state.actionsDone([row.id]);
+      report.actions++;
+    }
     const ids = new Set([...(await inbox.workflowsWithPending()), ...(await workflows.unfinishedIds())]);
     for (const id of ids) {
       await queues.reconcileWorkflow(id);

@@ -67,6 +67,7 @@ export class ReconcileService {
         changedNodeIds: result.changedNodeIds,
         consumedEventIds: events.map((e) => e.id),
         deleteAt,
+        actions: result.actions,
       });
       if (!saved) {
         this.cache.drop(workflowId);
@@ -75,6 +76,7 @@ export class ReconcileService {
       this.cache.set(workflowId, version + 1, reconciler);
       const wf = reconciler.workflow;
       await this.sink.perform(workflowId, result.actions);
+      await this.state.actionsDone(saved);
       await this.sink.saved(workflowId, {
         namespace: wf.metadata.namespace ?? 'default',
         name: wf.metadata.name ?? '',

@@ -20,6 +20,8 @@ export interface SaveRequest {
   runtime: RuntimeMap;
   changedNodeIds: readonly string[];
   consumedEventIds: readonly bigint[];
+  /** Actions to keep in the outbox until they are performed. */
+  actions?: readonly unknown[];
   /** When ttlStrategy deletes the finished workflow. */
   deleteAt?: Date;
 }
@@ -58,8 +60,11 @@ export class WorkflowStateStore {
     return { workflow, runtime, version: row.version };
   }
 
-  /** Write the new state if nobody else did since it was loaded. Returns false on a version conflict. */
-  async save(req: SaveRequest): Promise<boolean> {
+  /**
+   * Write the new state if nobody else did since it was loaded, with its actions in the outbox.
+   * Returns the outbox ids (to delete once performed), or undefined on a version conflict.
+   */
+  async save(req: SaveRequest): Promise<bigint[] | undefined> {
     const { workflow, runtime } = req;
     const { nodes = {}, ...status } = workflow.status ?? {};
     const wfRuntime: RuntimeMap = {};
@@ -83,7 +88,7 @@ export class WorkflowStateStore {
           version: { increment: 1 },
         },
       });
-      if (updated.count === 0) return false;
+      if (updated.count === 0) return undefined;
       if (ids.length > 0) {
         const nodeIds: string[] = [];
         const names: string[] = [];
@@ -111,8 +116,24 @@ export class WorkflowStateStore {
       if (req.consumedEventIds.length > 0) {
         await tx.workflowEvent.deleteMany({ where: { id: { in: [...req.consumedEventIds] } } });
       }
-      return true;
+      const actions = (req.actions ?? []).map((a) => JSON.stringify(a));
+      if (actions.length === 0) return [];
+      const rows = await tx.$queryRaw<{ id: bigint }[]>`
+        INSERT INTO workflow_actions (workflow_id, action)
+        SELECT ${req.id}::uuid, a::jsonb FROM unnest(${actions}::text[]) AS a
+        RETURNING id`;
+      return rows.map((r) => r.id);
     });
+  }
+
+  /** Performed actions leave the outbox. */
+  async actionsDone(ids: readonly bigint[]): Promise<void> {
+    if (ids.length > 0) await this.db.workflowAction.deleteMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /** Actions still in the outbox after `olderThan` (their performer crashed), oldest first. */
+  async strandedActions(olderThan: Date, limit = 1000): Promise<{ id: bigint; workflowId: string; action: unknown }[]> {
+    return this.db.workflowAction.findMany({ where: { createdAt: { lte: olderThan } }, orderBy: { id: 'asc' }, take: limit });
   }
 }
 
