@@ -5,3 +5,4 @@ export { WorkflowReconciler, type ReconcileResult, type EngineSnapshot } from '.
 export { simulate, type PodBehaviour, type SimulatedPodResult, type SimulationOptions, type SimulationResult } from './simulation/simulated-run.js';
 export { InMemoryLockManager } from './locks/in-memory-lock-manager.js';
 export { storeReferencedTemplates, type SnapshotResult } from './templates/snapshot.js';
+export * from './operations/index.js';

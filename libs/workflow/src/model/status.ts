@@ -69,6 +69,27 @@ export interface WorkflowStatus {
   conditions?: { type: string; status: string; message?: string }[];
   estimatedDuration?: number;
   resourcesDuration?: Record<string, number>;
+  /**
+   * Slipway extension (Argo has no such field): one entry per retry of this workflow, oldest
+   * first, recording the attempt the retry replaced.
+   */
+  history?: WorkflowAttempt[];
+}
+
+/** What a workflow looked like just before a retry (`status.history[]`). */
+export interface WorkflowAttempt {
+  /** When the retry happened (RFC 3339). */
+  retriedAt: string;
+  phase?: WorkflowPhase;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Nodes the retry removed so that they run again, as they were (by id). */
+  nodes: Record<string, NodeStatus>;
+  /** Nodes the retry set back to Running because their subtree lost nodes, as they were (by id). */
+  resetNodes: Record<string, NodeStatus>;
+  /** The workflow's `spec.arguments.parameters` before the retry overrode them. */
+  parameters?: import('./spec.js').Parameter[];
 }
 
 /** Fulfilled = will not change any more (Argo's `Fulfilled()`). */
