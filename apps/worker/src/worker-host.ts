@@ -24,6 +24,7 @@ import { ReconcileService } from './reconcile/reconcile-service.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
 import { Resync } from './maintenance/resync.js';
+import { CronScheduler } from './cron/cron-scheduler.js';
 
 export interface WorkerOptions {
   db: PrismaClient;
@@ -34,7 +35,10 @@ export interface WorkerOptions {
   podConcurrency: number;
   reconcileConcurrency?: number;
   resyncSeconds: number;
+  /** How often CronWorkflows are checked (default 10 s; 0 = never, tests call cronTick). */
+  cronSeconds?: number;
   log?: (msg: string) => void;
+  clock?: () => number;
 }
 
 export class WorkerHost {
@@ -48,6 +52,8 @@ export class WorkerHost {
   private readonly resync: Resync;
   private readonly logs: LogWriter;
   private resyncTimer?: NodeJS.Timeout;
+  private cronTimer?: NodeJS.Timeout;
+  private readonly cron: CronScheduler;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -83,6 +89,12 @@ export class WorkerHost {
     this.pods = new PodService({ executions, inbox, executor: this.executor, logs: this.logs, workerId: this.workerId, ring });
     this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues, state, perform: (id, actions) => performer.perform(id, actions) });
     this.timerInbox = { inbox, timers, ring };
+    this.cron = new CronScheduler(opts.db, ring, this.log);
+  }
+
+  /** Check every CronWorkflow at `now` (the periodic tick calls this with the clock). */
+  cronTick(now: Date): ReturnType<CronScheduler['tick']> {
+    return this.cron.tick(now);
   }
 
   private readonly timerInbox: { inbox: WorkflowInbox; timers: Timers; ring: (id: string) => Promise<void> };
@@ -134,6 +146,19 @@ export class WorkerHost {
       this.resyncTimer = setTimeout(tick, every);
     };
     this.resyncTimer = setTimeout(tick, Math.min(every, 2000));
+    const cronEvery = (this.opts.cronSeconds ?? 10) * 1000;
+    if (cronEvery > 0) {
+      const cronTick = () => {
+        this.cron.tick(new Date(this.opts.clock?.() ?? Date.now())).then(
+          (r) => {
+            if (r.started.length) this.log(`cron started ${r.started.join(', ')}`);
+          },
+          (err: Error) => this.log(`cron tick failed: ${err.message}`),
+        );
+        this.cronTimer = setTimeout(cronTick, cronEvery);
+      };
+      this.cronTimer = setTimeout(cronTick, cronEvery);
+    }
   }
 
   /** Run the resync now (tests, and the first moments after a restart). */
@@ -151,6 +176,7 @@ export class WorkerHost {
   /** Graceful stop: finish in-flight jobs (pods are killed), flush logs, close connections. */
   async stop(): Promise<void> {
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    if (this.cronTimer) clearTimeout(this.cronTimer);
     await Promise.all(this.workers.map((w) => w.close()));
     await this.executor.close();
     await this.logs.flush();

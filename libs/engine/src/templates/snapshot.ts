@@ -14,7 +14,7 @@ export interface SnapshotResult {
 
 export function storeReferencedTemplates(workflow: Workflow, library: TemplateLibrary): SnapshotResult {
   const status = (workflow.status ??= {});
-  const stored = (status.storedTemplates ??= {}) as Record<string, unknown>;
+  const stored = (status.storedTemplates ??= {});
   const result: SnapshotResult = { stored: [], missing: [] };
   const ref = workflow.spec.workflowTemplateRef;
   const specs: WorkflowSpec[] = [workflow.spec];
