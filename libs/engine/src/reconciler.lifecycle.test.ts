@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { byName, phases, run, START, workflowFrom } from './test-support.js';
 import { WorkflowReconciler } from './reconciler.js';
 
-const exitWf = (entryCmd: string, exitCmd: string) => `
+const exitWf = (entryCmd: string, _exitCmd: string) => `
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: e}

@@ -15,7 +15,7 @@ import {
   type CronEntry,
   type PrismaClient,
 } from '@slipway/persistence';
-import { InMemoryTemplateLibrary, instantiateWorkflow, type WorkflowTemplate } from '@slipway/workflow';
+import { InMemoryTemplateLibrary, instantiateWorkflow } from '@slipway/workflow';
 import { decide, nextRun, runName } from './cron-decision.js';
 
 export interface CronTickReport {
