@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` — builds, then runs the benchmarks and prints a table for each; results go to
+ * bench/results/<name>.json. Usage: node --expose-gc bench/run.mjs [reconciler] [cli] [--rounds N]
+ * (no names: both). The machine is shared and noisy: compare ratios measured in the same run.
+ */
+import { reconcilerBench, reconcilerTable } from './reconciler.mjs';
+import { cliVsMakeBench, cliVsMakeTable } from './cli-vs-make.mjs';
+import { environment, fmt, table, writeResult } from './lib/stats.mjs';
+
+const args = process.argv.slice(2);
+const roundsAt = args.indexOf('--rounds');
+const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : undefined;
+const names = args.filter((a, i) => !a.startsWith('--') && (roundsAt < 0 || i !== roundsAt + 1));
+const wanted = (name) => names.length === 0 || names.includes(name);
+const env = environment();
+
+if (wanted('reconciler')) {
+  console.log('\n## Reconciler alone (simulate, instant pods, one event per reconcile)\n');
+  const result = reconcilerBench({ rounds: rounds ?? 5 });
+  const t = reconcilerTable(result);
+  console.log(`\n${table(t.header, t.rows)}\n\n${t.summary}`);
+  console.log(`→ ${writeResult('reconciler', { ...env, ...result })}`);
+}
+
+if (wanted('cli')) {
+  console.log('\n## slipway run vs make -j2 (1,000-node DAG, seed 42, one process per node)\n');
+  const result = cliVsMakeBench({ rounds: rounds ?? 5 });
+  const t = cliVsMakeTable(result);
+  console.log(`\n${table(t.header, t.rows)}\n\n${table(t.startupHeader, t.startupRows)}\n\n${t.summary}`);
+  for (const [mode, m] of Object.entries(result.modes)) {
+    console.log(`\nper-node command, sandbox ${mode} (make runs it directly: ${m.makeExecsDirectly ?? 'unknown'}):\n  ${m.exampleCommand}`);
+  }
+  const s = result.startup;
+  const perNode = Object.entries(result.modes).map(([mode, m]) => `${mode} ${fmt((m.slipway.medianMs - s.cliOneNode.medianMs) / result.nodes, 2)} ms`);
+  console.log(`\nslipway time per node beyond a 1-node run: ${perNode.join(', ')}`);
+  console.log(`→ ${writeResult('cli-vs-make', { ...env, ...result })}`);
+}
