@@ -1,0 +1,105 @@
+/** The API's Nest module, built from explicit dependencies (see ApiDeps). */
+import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  ApiTokenRepository,
+  AuditLog,
+  CronWorkflowRepository,
+  LogChunks,
+  TemplateRepository,
+  WorkflowInbox,
+  WorkflowRepository,
+  WorkflowStateStore,
+  WorkflowWrites,
+  type PrismaClient,
+} from '@slipway/persistence';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditInterceptor } from './audit/audit.interceptor.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { TokenService } from './auth/token-service.js';
+import { TokensController } from './auth/tokens.controller.js';
+import { BodyMiddleware } from './common/body.js';
+import { Doorbell } from './common/doorbell.js';
+import { ApiErrorFilter } from './common/error-filter.js';
+import { CronController } from './cron/cron.controller.js';
+import { CronService } from './cron/cron.service.js';
+import { CLOCK, CONFIG, PRISMA, QUEUES, SUBSCRIBER, type ApiDeps } from './deps.js';
+import { HealthController } from './health/health.controller.js';
+import { LogsController } from './logs/logs.controller.js';
+import { LogsService } from './logs/logs.service.js';
+import { ClusterWorkflowTemplatesController } from './templates/cluster-workflow-templates.controller.js';
+import { TemplateLookup } from './templates/template-lookup.js';
+import { TemplatesService } from './templates/templates.service.js';
+import { WorkflowTemplatesController } from './templates/workflow-templates.controller.js';
+import { UpdatesHub } from './watch/updates-hub.js';
+import { WatchController } from './watch/watch.controller.js';
+import { WatchService } from './watch/watch.service.js';
+import { WorkflowActionsController } from './workflows/workflow-actions.controller.js';
+import { WorkflowActionsService } from './workflows/workflow-actions.service.js';
+import { WorkflowQueryService } from './workflows/workflow-query.service.js';
+import { WorkflowSubmissionService } from './workflows/workflow-submission.service.js';
+import { WorkflowsController } from './workflows/workflows.controller.js';
+
+/** Repositories over the one Prisma client (only libs/persistence touches Prisma). */
+const REPOSITORIES = [
+  WorkflowRepository,
+  WorkflowStateStore,
+  WorkflowInbox,
+  WorkflowWrites,
+  LogChunks,
+  TemplateRepository,
+  CronWorkflowRepository,
+  ApiTokenRepository,
+  AuditLog,
+];
+
+function repository(cls: new (db: PrismaClient) => unknown): Provider {
+  return { provide: cls, useFactory: (db: PrismaClient) => new cls(db), inject: [PRISMA] };
+}
+
+@Module({})
+export class ApiModule implements NestModule {
+  static forDeps(deps: ApiDeps): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [
+        HealthController,
+        WorkflowsController,
+        WorkflowActionsController,
+        LogsController,
+        WatchController,
+        WorkflowTemplatesController,
+        ClusterWorkflowTemplatesController,
+        CronController,
+        TokensController,
+        AuditController,
+      ],
+      providers: [
+        { provide: CONFIG, useValue: deps.config },
+        { provide: PRISMA, useValue: deps.prisma },
+        { provide: QUEUES, useValue: deps.queues },
+        { provide: SUBSCRIBER, useValue: deps.subscriber },
+        { provide: CLOCK, useValue: deps.clock ?? Date.now },
+        ...REPOSITORIES.map(repository),
+        Doorbell,
+        TokenService,
+        TemplateLookup,
+        TemplatesService,
+        CronService,
+        WorkflowQueryService,
+        WorkflowSubmissionService,
+        WorkflowActionsService,
+        LogsService,
+        UpdatesHub,
+        WatchService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BodyMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,57 @@
+/** Liveness (the process answers) and readiness (PostgreSQL and Redis answer). No token needed. */
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { pingDatabase, type PrismaClient } from '@slipway/persistence';
+import type { SlipwayQueues } from '@slipway/queue';
+import type { Response } from 'express';
+import { GRPC } from '../common/api-error.js';
+import { Public } from '../auth/access.js';
+import { PRISMA, QUEUES } from '../deps.js';
+
+const TIMEOUT_MS = 2000;
+
+@ApiTags('health')
+@Controller()
+@Public()
+export class HealthController {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(QUEUES) private readonly queues: SlipwayQueues,
+  ) {}
+
+  @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: 200 while the process runs' })
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @ApiOperation({ summary: 'Readiness: 200 when PostgreSQL and Redis answer, else 503 naming which does not' })
+  async readyz(@Res() res: Response): Promise<void> {
+    const [postgres, redis] = await Promise.all([
+      check(() => pingDatabase(this.prisma)),
+      check(() => this.queues.connection.ping()),
+    ]);
+    const failing = [postgres === 'ok' ? undefined : `postgres: ${postgres}`, redis === 'ok' ? undefined : `redis: ${redis}`].filter(Boolean);
+    if (failing.length === 0) {
+      res.status(200).json({ status: 'ok', postgres, redis });
+      return;
+    }
+    res.status(503).json({ code: GRPC.Unavailable, reason: 'Unavailable', message: `not ready: ${failing.join('; ')}`, postgres, redis });
+  }
+}
+
+async function check(op: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${TIMEOUT_MS} ms`), TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([op().then(() => 'ok'), timeout]);
+  } catch (err) {
+    const message = (err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'unreachable';
+    return `unreachable (${message})`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
