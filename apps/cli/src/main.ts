@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runCommand, EXIT } from './commands/run.js';
 import { runLint } from './commands/lint.js';
 import { processIo, type Io } from './io.js';
+import { isServerVerb, runServerVerb, SERVER_USAGE } from './server/index.js';
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -21,7 +22,9 @@ Commands:
     --quiet, -q                No progress on stderr
   help                         Show this help
 
-Exit status: 0 Succeeded, 1 Failed, 2 Error or invalid input.
+${SERVER_USAGE}
+Exit status: 0 Succeeded, 1 Failed, 2 Error or invalid input. Server verbs: 0 done, 1 the server
+answered with an error, 2 usage error or server unreachable (submit: 2 whenever nothing ran).
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -43,6 +46,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(USAGE);
       return 0;
     default:
+      if (isServerVerb(command)) return runServerVerb(command, rest, io);
       io.stderr(`slipway: unknown command "${command}"\n\n${USAGE}`);
       return EXIT.error;
   }
