@@ -15,3 +15,5 @@ export * from './cron/cron-workflow-repository.js';
 export * from './auth/api-tokens.js';
 export * from './audit/audit-log.js';
 export * from './scheduling/cron-runs.js';
+export * from './alerts/alert-outbox.js';
+export * from './alerts/log-tail.js';
