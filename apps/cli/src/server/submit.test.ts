@@ -77,7 +77,6 @@ describe('slipway submit FILE', () => {
         'Namespace:           default',
         'Status:              Pending',
         'Created:             Wed May 01 11:55:00 +0000 (5 minutes ago)',
-        'Progress:',
         'Parameters:',
         '  greeting:          hi',
         '',

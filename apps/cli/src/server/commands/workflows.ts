@@ -57,10 +57,13 @@ async function listAll(api: SlipwayApi, labelSelector: string | undefined, limit
   return items;
 }
 
-/** `argo list`'s table (without PRIORITY): NAME STATUS AGE DURATION MESSAGE, `wide` adds P/R/C and PARAMETERS. */
+/**
+ * `argo list`'s table without PRIORITY: NAME STATUS AGE DURATION MESSAGE; `wide` adds PARAMETERS
+ * (not Argo's pod counts: list items come without their nodes).
+ */
 export function workflowTable(items: Workflow[], now: number, wide: boolean): string {
   const head = ['NAME', 'STATUS', 'AGE', 'DURATION', 'MESSAGE'];
-  const rows = [wide ? [...head, 'P/R/C', 'PARAMETERS'] : head];
+  const rows = [wide ? [...head, 'PARAMETERS'] : head];
   for (const wf of items) {
     const s = wf.status ?? {};
     const row = [
@@ -70,23 +73,10 @@ export function workflowTable(items: Workflow[], now: number, wide: boolean): st
       s.startedAt ? shortDuration(s.startedAt, s.finishedAt, now) : '0s',
       s.message ?? '',
     ];
-    if (wide) row.push(podCounts(wf), parameterString(wf));
+    if (wide) row.push(parameterString(wf));
     rows.push(row);
   }
   return formatTable(rows, 3);
-}
-
-function podCounts(wf: Workflow): string {
-  let pending = 0;
-  let running = 0;
-  let completed = 0;
-  for (const n of Object.values(wf.status?.nodes ?? {})) {
-    if (n.type !== 'Pod') continue;
-    if (['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'].includes(n.phase)) completed++;
-    else if (n.phase === 'Running') running++;
-    else pending++;
-  }
-  return `${pending}/${running}/${completed}`;
 }
 
 function parameterString(wf: Workflow): string {

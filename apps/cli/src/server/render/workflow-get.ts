@@ -43,7 +43,7 @@ export function workflowHeader(wf: Workflow, now: number): string {
     const end = s.finishedAt ? Date.parse(s.finishedAt) : now;
     out += line('Duration:', longDuration(end - Date.parse(s.startedAt)));
   }
-  out += line('Progress:', s.progress ?? '');
+  if (s.progress) out += line('Progress:', s.progress);
   const params = (wf.spec?.arguments?.parameters ?? []).filter((p) => p.value !== undefined);
   if (params.length > 0) {
     out += line('Parameters:', '');
