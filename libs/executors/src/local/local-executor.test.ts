@@ -184,12 +184,13 @@ describe.each(['bwrap', 'none'] as const)('LocalExecutor (sandbox: %s)', (sandbo
     expect(t.sink.finished.filter((r) => r.nodeId === req.nodeId)).toHaveLength(1);
   });
 
-  test('resource templates and git input artifacts are Error', async () => {
+  test('resource templates and unreachable git input artifacts are Error', async () => {
     const resource = podRequest({ image: 'x' }, { template: { name: 'r', resource: { action: 'create', manifest: 'kind: X' } } });
-    const git = shPod('true', { inputArtifacts: [{ name: 'src', path: '/src', git: { repo: 'https://example.com/r.git' } }] });
+    const git = shPod('true', { inputArtifacts: [{ name: 'src', path: '/tmp/src', git: { repo: 'file:///nonexistent/r.git' } }] });
     const [r, g] = await Promise.all([t.run(resource), t.run(git)]);
     expect(r).toMatchObject({ phase: 'Error', message: 'resource templates need the Kubernetes executor (set SLIPWAY_EXECUTOR=kubernetes)' });
-    expect(g).toMatchObject({ phase: 'Error', message: 'git input artifacts are not supported by this executor yet' });
+    expect(g).toMatchObject({ phase: 'Error' });
+    expect(g.message).toMatch(/^input artifact "src": git checkout of file:\/\/\/nonexistent\/r.git: /);
   });
 
   test('a container with no command and no shim for its image is Error naming both', async () => {

@@ -7,6 +7,7 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PodRequest, PodResult } from '@slipway/engine';
+import { GITOPS_BIN_DIR } from '@slipway/gitops';
 import type { ExecutionSink, PodExecutor } from '../port.js';
 import { shimBinDir, type RunnerConfig } from './pod-prepare.js';
 import { PodRun } from './pod-runner.js';
@@ -22,6 +23,11 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** The bwrap program (default `bwrap` from PATH). */
   bwrapPath?: string;
+  /**
+   * Kubernetes Secrets stand-in: secret name → key → value. Git input artifacts read
+   * `usernameSecret`/`passwordSecret`/`sshPrivateKeySecret` from here; values are never logged.
+   */
+  secrets?: Record<string, Record<string, string>>;
 }
 
 export const BWRAP_MISSING_WARNING =
@@ -71,6 +77,9 @@ export class LocalExecutor implements PodExecutor {
       HOME: process.env.HOME ?? '/root',
     };
     if (process.env.LANG !== undefined) baseEnv.LANG = process.env.LANG;
+    // The slipway-gitops and slipway-image shims run with this very Node (see SHIMS.md).
+    baseEnv.SLIPWAY_NODE = process.execPath;
+    baseEnv.SLIPWAY_GITOPS_BIN = GITOPS_BIN_DIR;
     this.config = {
       workdir: this.workdir,
       sandboxed,
@@ -79,6 +88,7 @@ export class LocalExecutor implements PodExecutor {
       daemonReadyMs: DAEMON_READY_MS,
       warn,
       baseEnv,
+      secrets: options.secrets ?? {},
     };
   }
 

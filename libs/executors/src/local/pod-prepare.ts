@@ -6,6 +6,7 @@
 import type { PodRequest } from '@slipway/engine';
 import type { Container } from '@slipway/workflow';
 import type { PreparedContainer } from './container-run.js';
+import type { SecretStore } from './git-artifacts.js';
 import { hostLayout, LayoutError, mainContainer, sandboxLayout, type PodLayout } from './pod-layout.js';
 import { SAFE_NAME } from './safe-name.js';
 import { bwrapArgs } from './sandbox-args.js';
@@ -20,6 +21,8 @@ export interface RunnerConfig {
   warn: (message: string) => void;
   /** PATH (with the shim directory first), HOME, LANG: what every container starts from. */
   baseEnv: NodeJS.ProcessEnv;
+  /** Secrets for git input artifacts: secret name → key → value. */
+  secrets: SecretStore;
 }
 
 export interface PreparedPod {

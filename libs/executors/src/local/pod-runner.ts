@@ -8,6 +8,7 @@ import type { ContainerResult, PodRequest, PodResult } from '@slipway/engine';
 import type { ExecutionSink } from '../port.js';
 import { runContainer, type ContainerRunResult, type PreparedContainer } from './container-run.js';
 import type { ProcessGroup } from './process-group.js';
+import { fetchGitArtifacts } from './git-artifacts.js';
 import { keepOutputArtifacts, missingParameters, readOutputParameters } from './pod-outputs.js';
 import { SAFE_NAME } from './safe-name.js';
 import { prepareContainers, type PreparedPod, type RunnerConfig } from './pod-prepare.js';
@@ -21,6 +22,8 @@ export class PodRun {
   private readonly running = new Map<ProcessGroup, Role>();
   private started = false;
   private readonly requestedAt = Date.now();
+  /** Stops a git input artifact fetch when the pod is killed before its containers start. */
+  private readonly fetching = new AbortController();
 
   constructor(
     readonly request: PodRequest,
@@ -44,6 +47,7 @@ export class PodRun {
   async kill(reason: string): Promise<void> {
     if (this.result) return;
     this.killReason ??= reason;
+    this.fetching.abort();
     await Promise.all([...this.running.keys()].map((p) => p.terminate(this.config.killGraceMs)));
     await this.done;
   }
@@ -55,12 +59,14 @@ export class PodRun {
     if (req.template.resource) {
       return this.errorResult('resource templates need the Kubernetes executor (set SLIPWAY_EXECUTOR=kubernetes)');
     }
-    if (req.inputArtifacts.some((a) => a.git !== undefined)) {
-      return this.errorResult('git input artifacts are not supported by this executor yet');
-    }
     const prepared = prepareContainers(req, this.config);
     if ('error' in prepared) return this.errorResult(prepared.error);
     this.preparePodFiles(prepared);
+    if (req.inputArtifacts.some((a) => a.git !== undefined)) {
+      const problem = await fetchGitArtifacts(req, prepared.layout, this.config.secrets, this.fetching.signal);
+      if (this.killReason !== undefined) return this.finish(prepared, []);
+      if (problem !== undefined) return this.errorResult(problem);
+    }
 
     for (const init of prepared.init) {
       if (this.killReason !== undefined) break;
