@@ -1,0 +1,16 @@
+export * from './http/headers.js';
+export * from './secrets/secret-hash.js';
+export * from './secrets/secret-cipher.js';
+export * from './verify/hooks.js';
+export * from './verify/verify-gitlab.js';
+export * from './verify/verify-github.js';
+export * from './delivery/types.js';
+export { parseDelivery, deliveryKeyOf } from './delivery/parse-delivery.js';
+export * from './bindings/extensions.js';
+export { bindingMetadata, eventEnvironment, type EventContext } from './bindings/event-env.js';
+export { argoParameterString, DEFAULT_SAFE_PATTERN, unsafeValueReason } from './bindings/parameter-value.js';
+export { globListMatcher, refFilterReason, pathFilterReason } from './bindings/ref-filters.js';
+export { renderConcurrencyKey } from './bindings/concurrency-key.js';
+export * from './bindings/match-bindings.js';
+export * from './bindings/delivery-plan.js';
+export * from './bindings/lint-binding.js';
