@@ -4,3 +4,4 @@ export { formatGoValue, goTypeName } from './value.js';
 export { goJsonMarshal, goJsonQuote, GoJsonError } from './json.js';
 export { GoDuration } from './duration.js';
 export { formatFloatE, formatFloatF, formatFloatG } from './float.js';
+export { goJsonSyntaxError } from './json-syntax.js';
