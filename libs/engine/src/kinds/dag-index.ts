@@ -104,6 +104,13 @@ export class DagIndex {
     return out;
   }
 
+  /** The task's transitive dependencies (Argo's GetTaskAncestry), without the task itself. */
+  ancestorsOf(task: string): string[] {
+    const out = this.ancestry(this.deps.get(task) ?? []);
+    out.delete(task);
+    return this.order.filter((t) => out.has(t));
+  }
+
   /** Tasks not started but ready (all dependencies done). */
   readyRoots(): string[] {
     return this.order.filter((n) => this.relevant.has(n) && !this.started.has(n) && this.remaining.get(n) === 0);

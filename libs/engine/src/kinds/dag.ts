@@ -11,7 +11,7 @@ import {
 } from '@slipway/workflow';
 import type { EngineContext } from '../context.js';
 import type { Invocation } from '../state/runtime.js';
-import { childrenOf, lookupNodeRef, nodeRefEntries, effectiveNode } from '../scope/node-refs.js';
+import { childrenOf, effectiveNode, lookupNodeRef, loopResultError, nodeRefEntries } from '../scope/node-refs.js';
 import {
   exitHookOf,
   expandStep,
@@ -195,6 +195,9 @@ export class DagController {
         return;
       }
     }
+    // Argo aggregates the outputs of looped ancestors first, failing on a result that is not JSON.
+    const loopError = this.loopsResultError(ctx, idx, idx.ancestorsOf(task));
+    if (loopError) return this.leaf(ctx, dag, idx, task, nodeName, 'Error', loopError, def, invocation);
     if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !rt.onExitTree)) return;
     const tmpl = rt.template!;
     if (tmpl.failFast === true && ctx.store.failedIn(dag.id) > 0) {
@@ -387,6 +390,15 @@ export class DagController {
   }
 
   /** Decide the DAG's phase once nothing is running, or early on a failure (failFast). */
+  private loopsResultError(ctx: EngineContext, idx: DagIndex, tasks: string[]): string | undefined {
+    for (const task of tasks) {
+      const node = idx.nodeOf(ctx, task);
+      const error = node?.type === 'TaskGroup' ? loopResultError(childrenOf(ctx, node)) : undefined;
+      if (error) return error;
+    }
+    return undefined;
+  }
+
   private checkDone(ctx: EngineContext, dag: NodeStatus, idx: DagIndex, afterFailure: boolean): void {
     if (dag.phase !== 'Running') return;
     const idle = idx.inFlight() === 0;
@@ -406,6 +418,11 @@ export class DagController {
     if (phase === 'Failed' || phase === 'Error') {
       const stopped = ctx.shutdown && !ctx.store.rt(dag.id).onExitTree;
       ctx.store.setPhase(dag.id, phase, idx.failFastStop ? FAIL_FAST : stopped ? shutdownMessage(ctx) : '');
+      return;
+    }
+    const loopError = this.loopsResultError(ctx, idx, idx.order);
+    if (loopError) {
+      ctx.store.setPhase(dag.id, 'Error', loopError);
       return;
     }
     try {

@@ -2,7 +2,7 @@
 import { isFulfilled, MapScope, type NodeStatus, type Resolved, type Scope, type Template } from '@slipway/workflow';
 import type { EngineContext } from '../context.js';
 import type { Invocation } from '../state/runtime.js';
-import { aggregateEntries, childrenOf, lookupNodeRef, nodeRefEntries } from '../scope/node-refs.js';
+import { aggregateEntries, childrenOf, lookupNodeRef, loopResultError, nodeRefEntries } from '../scope/node-refs.js';
 import {
   exitHookOf,
   expandStep,
@@ -53,6 +53,11 @@ export function advanceSteps(ctx: EngineContext, steps: NodeStatus): void {
       ctx.store.setPhase(steps.id, 'Failed', group.message ?? '');
       return;
     }
+    const aggregateError = loopsResultError(ctx, group, groups[g]);
+    if (aggregateError) {
+      ctx.store.setPhase(steps.id, 'Error', aggregateError);
+      return;
+    }
     rt.group = g + 1;
   }
 }
@@ -75,6 +80,17 @@ function linkGroup(ctx: EngineContext, steps: NodeStatus, g: number, groupName: 
       if (outNode) ctx.store.addChild(outNode.name, groupName);
     }
   }
+}
+
+/** The group's looped steps whose results cannot be aggregated (see loopResultError). */
+function loopsResultError(ctx: EngineContext, group: NodeStatus, steps: { name: string }[]): string | undefined {
+  for (const step of steps) {
+    const base = `${group.name}.${step.name}`;
+    if (ctx.store.byNodeName(base)) continue;
+    const error = loopResultError(childrenOf(ctx, group).filter((c) => c.name.startsWith(`${base}(`)));
+    if (error) return error;
+  }
+  return undefined;
 }
 
 function lastGroupOutbound(ctx: EngineContext, steps: NodeStatus, g: number): string[] {

@@ -2,7 +2,7 @@
  * `steps.NAME.*` and `tasks.NAME.*` variables (operator.go buildLocalScope,
  * processAggregateNodeOutputs, addSkippedNodeOutputsToScope).
  */
-import { NIL, type NodeStatus, type Resolved } from '@slipway/workflow';
+import { goJsonSyntaxError, NIL, type NodeStatus, type Resolved } from '@slipway/workflow';
 import type { EngineContext } from '../context.js';
 import { resolveTemplate, LOCAL_SCOPE } from '../templates/resolve.js';
 
@@ -83,6 +83,22 @@ export function aggregateEntries(children: NodeStatus[]): Map<string, string> {
   out.set('outputs.parameters', JSON.stringify(paramList));
   for (const [name, values] of byName) out.set(`outputs.parameters.${name}`, aggregatedValueList(values));
   return out;
+}
+
+/**
+ * Argo aggregates a finished loop's outputs eagerly and fails when a counted child's result is not
+ * JSON (processAggregateNodeOutputs): Go's json.Unmarshal error, or undefined when all parse.
+ */
+export function loopResultError(children: NodeStatus[]): string | undefined {
+  const counted = children
+    .filter((c) => c.type !== 'Skipped' && !c.nodeFlag?.hooked && !c.nodeFlag?.retried)
+    .sort((a, b) => loopIndex(a.name) - loopIndex(b.name));
+  for (const child of counted) {
+    if (child.phase !== 'Succeeded' || child.outputs?.result === undefined) continue;
+    const error = goJsonSyntaxError(child.outputs.result);
+    if (error) return error;
+  }
+  return undefined;
 }
 
 function parseJsonOrString(text: string): unknown {
