@@ -29,6 +29,8 @@ export class DagIndex {
   readonly done = new Set<string>();
   /** Tasks that have a node. */
   readonly started = new Set<string>();
+  /** Tasks with withItems/withParam/withSequence (the only ones whose node is a TaskGroup), in order. */
+  readonly loopTasks: string[] = [];
   /** Task names waiting for capacity. */
   pending: string[] = [];
   failFastStop = false;
@@ -42,6 +44,7 @@ export class DagIndex {
     for (const task of tmpl.dag?.tasks ?? []) {
       this.tasks.set(task.name, task);
       this.order.push(task.name);
+      if (task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) this.loopTasks.push(task.name);
     }
     for (const task of this.tasks.values()) {
       let text = task.depends;
@@ -109,6 +112,16 @@ export class DagIndex {
     const out = this.ancestry(this.deps.get(task) ?? []);
     out.delete(task);
     return this.order.filter((t) => out.has(t));
+  }
+
+  /**
+   * ancestorsOf(task) restricted to loop tasks: what loopsResultError needs before each task
+   * starts. O(1) in a DAG without loops (walking every ancestor per task was O(N²) in deep DAGs).
+   */
+  loopAncestorsOf(task: string): string[] {
+    if (this.loopTasks.length === 0) return [];
+    const out = this.ancestry(this.deps.get(task) ?? []);
+    return this.loopTasks.filter((t) => t !== task && out.has(t));
   }
 
   /** Tasks not started but ready (all dependencies done). */

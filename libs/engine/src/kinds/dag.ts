@@ -196,7 +196,7 @@ export class DagController {
       }
     }
     // Argo aggregates the outputs of looped ancestors first, failing on a result that is not JSON.
-    const loopError = this.loopsResultError(ctx, idx, idx.ancestorsOf(task));
+    const loopError = this.loopsResultError(ctx, idx, idx.loopAncestorsOf(task));
     if (loopError) return this.leaf(ctx, dag, idx, task, nodeName, 'Error', loopError, def, invocation);
     if (ctx.shutdown === 'Terminate' || (ctx.shutdown === 'Stop' && !rt.onExitTree)) return;
     const tmpl = rt.template!;
