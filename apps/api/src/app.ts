@@ -19,6 +19,8 @@ export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
     bodyParser: false,
     logger: deps.logger ?? LEVELS[deps.config.SLIPWAY_LOG_LEVEL],
     abortOnError: false,
+    // Log follows and watches are long-lived: closing the app ends them instead of waiting.
+    forceCloseConnections: true,
   });
   const document = SwaggerModule.createDocument(
     app,

@@ -131,7 +131,7 @@ export async function saveState(prisma: PrismaClient, workflow: Workflow, runtim
     changedNodeIds: Object.keys(workflow.status?.nodes ?? {}),
     consumedEventIds: [],
   });
-  if (!ok) throw new Error('saveState: version conflict');
+  if (ok === undefined) throw new Error('saveState: version conflict');
   return version + 1;
 }
 
@@ -184,7 +184,10 @@ export async function readStream<T = Json>(
         const json = opts.sse ? frame.replace(/^data: /, '') : frame;
         if (json.trim() !== '') items.push((JSON.parse(json) as { result: T }).result);
       }
-      if (opts.until?.(items)) break;
+      if (opts.until?.(items)) {
+        await reader.cancel();
+        break;
+      }
     }
   } catch (err) {
     if ((err as Error).name !== 'AbortError') throw err;

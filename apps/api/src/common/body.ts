@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { CONFIG } from '../deps.js';
 import { ApiError, invalid } from './api-error.js';
+import { jsonErrorPosition } from './json-position.js';
 
 export type BodyFormat = 'json' | 'yaml';
 
@@ -90,7 +91,8 @@ export function parseText(text: string, format: BodyFormat): unknown {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw invalid(`body: invalid JSON${jsonPosition(text, (err as Error).message)}: ${(err as Error).message}`);
+      const { line, col } = jsonErrorPosition(text);
+      throw invalid(`body: invalid JSON at ${line}:${col}: ${(err as Error).message}`);
     }
   }
   try {
@@ -102,13 +104,4 @@ export function parseText(text: string, format: BodyFormat): unknown {
     }
     throw invalid(`body: invalid YAML: ${(err as Error).message}`);
   }
-}
-
-function jsonPosition(text: string, message: string): string {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return ` at ${lc[1]}:${lc[2]}`;
-  const pos = /position (\d+)/.exec(message);
-  if (!pos) return '';
-  const before = text.slice(0, Number(pos[1])).split('\n');
-  return ` at ${before.length}:${before[before.length - 1].length + 1}`;
 }

@@ -17,6 +17,7 @@ import type { Request } from 'express';
 import { stringify } from 'yaml';
 import { invalid } from './api-error.js';
 import { bodyFormat, rawBody } from './body.js';
+import { jsonErrorPosition } from './json-position.js';
 
 export interface BodyDocument {
   doc: ParsedDocument;
@@ -39,7 +40,8 @@ export function readBodyDocument(req: Request, wrapperKey: string, kinds: readon
     try {
       value = JSON.parse(text);
     } catch (err) {
-      throw invalid(`body: invalid JSON: ${(err as Error).message}`);
+      const { line, col } = jsonErrorPosition(text);
+      throw invalid(`body: invalid JSON at ${line}:${col}: ${(err as Error).message}`);
     }
     if (!isObject(value)) throw invalid('body: must be a JSON object');
     outer = lazyDocument(text, value);

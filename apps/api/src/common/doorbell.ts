@@ -12,7 +12,14 @@ const TIMEOUT_MS = 1000;
 export class Doorbell {
   private readonly log = new Logger('doorbell');
 
-  constructor(@Inject(QUEUES) private readonly queues: SlipwayQueues) {}
+  private lastComplaint = 0;
+
+  constructor(@Inject(QUEUES) private readonly queues: SlipwayQueues) {
+    // BullMQ prints connection errors of queues nobody listens to; say it once a minute instead.
+    for (const queue of [queues.reconcile, queues.pods, queues.timers, queues.maintenance]) {
+      queue.on('error', (err: Error) => this.complain(err));
+    }
+  }
 
   /** True when the job was queued. */
   async ring(workflowId: string): Promise<boolean> {
@@ -22,6 +29,13 @@ export class Doorbell {
   /** Publish on a Redis channel (e.g. a deletion for watchers); best effort. */
   async publish(channel: string, message: unknown): Promise<boolean> {
     return this.bounded(`publish ${channel}`, () => this.queues.connection.publish(channel, JSON.stringify(message)));
+  }
+
+  private complain(err: Error): void {
+    const now = Date.now();
+    if (now - this.lastComplaint < 60_000) return;
+    this.lastComplaint = now;
+    this.log.warn(`Redis: ${err.message}`);
   }
 
   private async bounded(what: string, op: () => Promise<unknown>): Promise<boolean> {
