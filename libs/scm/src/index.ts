@@ -14,3 +14,7 @@ export { renderConcurrencyKey } from './bindings/concurrency-key.js';
 export * from './bindings/match-bindings.js';
 export * from './bindings/delivery-plan.js';
 export * from './bindings/lint-binding.js';
+export * from './status/types.js';
+export * from './status/gitlab-status.js';
+export * from './status/github-status.js';
+export * from './status/reporter.js';

@@ -1,2 +1,3 @@
 export * from './test-database.js';
 export * from './smtp-sink.js';
+export * from './fake-scm-server.js';
