@@ -36,13 +36,13 @@ describe('updateImageTag', () => {
   test('kustomize: one commit with the tag and the trailers, pushed to the branch', async () => {
     const repo = gitopsRepo();
     const before = repo.log();
-    const result = await updateImageTag(base(repo));
+    const result = await updateImageTag(base(repo, { digest: 'sha256:0123' }));
     expect(result).toMatchObject({ alreadyDone: false, attempts: 1 });
     expect(repo.log()).toEqual([result.commit, ...before]);
     expect(repo.read('main', 'apps/demo/kustomization.yaml')).toBe(KUSTOMIZATION.replace('newTag: old', 'newTag: abc123'));
     const message = repo.message(result.commit);
     expect(message).toContain('Set registry.example.com/app to abc123 in apps/demo/kustomization.yaml');
-    expect(message).toContain('Slipway-Workflow: wf-uid-1');
+    expect(message).toContain('Image-Digest: sha256:0123\nSlipway-Workflow: wf-uid-1');
     expect(message).toContain(`Slipway-Change: ${changeHash('apps/demo/kustomization.yaml', 'registry.example.com/app', 'abc123')}`);
   });
 
@@ -107,7 +107,7 @@ describe('updateImageTag', () => {
     expect(repo.log()).toHaveLength(1);
   });
 
-  test('username/password over HTTP: the password never appears in errors or in the pushed clone', async () => {
+  test('username/password over HTTP: the password never appears in errors', async () => {
     const repo = gitopsRepo();
     const server = await serveGitHttp(repo.path.replace(/\/[^/]+$/, ''), { username: 'ci', password: 's3cr3t-pa55' });
     try {

@@ -20,6 +20,8 @@ export interface UpdateImageTagOptions {
   file: string;
   image: string;
   tag: string;
+  /** The image digest the tag points at, recorded as an `Image-Digest` trailer (not part of the change identity). */
+  digest?: string;
   mode: TagMode;
   /** Key path for `helm` (default `image.tag`) and `key` modes. */
   key?: string;
@@ -55,10 +57,11 @@ export function changeHash(file: string, image: string, tag: string): string {
   return createHash('sha256').update(`${normalize(file)}\n${image}\n${tag}`).digest('hex').slice(0, 16);
 }
 
-export function commitMessage(opts: Pick<UpdateImageTagOptions, 'file' | 'image' | 'tag' | 'workflowUid'>): string {
+export function commitMessage(opts: Pick<UpdateImageTagOptions, 'file' | 'image' | 'tag' | 'workflowUid' | 'digest'>): string {
   return [
     `Set ${opts.image} to ${opts.tag} in ${opts.file}`,
     '',
+    ...(opts.digest ? [`Image-Digest: ${opts.digest}`] : []),
     `${TRAILER_WORKFLOW}: ${opts.workflowUid}`,
     `${TRAILER_CHANGE}: ${changeHash(opts.file, opts.image, opts.tag)}`,
   ].join('\n');

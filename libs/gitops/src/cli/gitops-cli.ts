@@ -11,7 +11,7 @@ import { updateImageTag } from '../update-tag.js';
 import type { TagMode } from '../yaml-tag.js';
 
 export const GITOPS_USAGE = `usage: slipway-gitops update-tag --repo URL --branch BRANCH --file PATH --image NAME --tag TAG
-         [--mode kustomize|helm|key] [--key a.b.c] --workflow-uid UID
+         [--mode kustomize|helm|key] [--key a.b.c] [--digest sha256:…] --workflow-uid UID
          [--author-name NAME] [--author-email EMAIL] [--username USER]
          [--password-file PATH] [--ssh-key-file PATH] [--insecure-ignore-host-key]
          [--commit-file PATH] [--max-attempts N]
@@ -49,6 +49,7 @@ export async function gitopsMain(argv: string[], io: CliIo): Promise<number> {
         file: { type: 'string' },
         image: { type: 'string' },
         tag: { type: 'string' },
+        digest: { type: 'string' },
         mode: { type: 'string', default: 'kustomize' },
         key: { type: 'string' },
         'workflow-uid': { type: 'string' },
@@ -86,6 +87,7 @@ export async function gitopsMain(argv: string[], io: CliIo): Promise<number> {
       file: str('file')!,
       image: str('image')!,
       tag: str('tag')!,
+      digest: str('digest') || undefined,
       mode,
       key: str('key'),
       workflowUid: str('workflow-uid')!,
