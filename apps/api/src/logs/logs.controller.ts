@@ -20,9 +20,27 @@ export class LogsController {
   @ApiQuery({ name: 'logOptions.container', required: false, description: 'default main' })
   @ApiQuery({ name: 'logOptions.follow', required: false })
   @ApiQuery({ name: 'grep', required: false, description: 'regular expression' })
-  async log(@Param('namespace', NamePipe) ns: string, @Param('name', NamePipe) name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  log(@Param('namespace', NamePipe) ns: string, @Param('name', NamePipe) name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.stream(ns, name, queryString(req, 'podName') || undefined, req, res);
+  }
+
+  /** Argo's deprecated PodLogs path. */
+  @Get(':podName/log')
+  @Access('read')
+  @ApiOperation({ summary: 'Logs of one pod (Argo’s deprecated path; same stream as …/log?podName=)' })
+  podLog(
+    @Param('namespace', NamePipe) ns: string,
+    @Param('name', NamePipe) name: string,
+    @Param('podName', NamePipe) podName: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.stream(ns, name, podName, req, res);
+  }
+
+  private async stream(ns: string, name: string, podName: string | undefined, req: Request, res: Response): Promise<void> {
     const open = await this.logs.open(ns, name, {
-      podName: queryString(req, 'podName') || undefined,
+      podName,
       container: queryString(req, 'logOptions.container') || 'main',
       follow: queryBool(req, 'logOptions.follow'),
       grep: queryString(req, 'grep') || undefined,

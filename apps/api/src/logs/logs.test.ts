@@ -55,6 +55,8 @@ describe('GET /api/v1/workflows/{ns}/{name}/log', () => {
   it('filters by podName, container and grep (a regular expression)', async () => {
     const pod = await readStream(`${api.url}/api/v1/workflows/default/logged/log?podName=logged-a-1`);
     expect(pod.items.map((i) => i.content)).toEqual(['alpha one', 'alpha two']);
+    const deprecatedPath = await readStream(`${api.url}/api/v1/workflows/default/logged/logged-a-1/log`);
+    expect(deprecatedPath.items).toEqual(pod.items);
     const sidecar = await readStream(`${api.url}/api/v1/workflows/default/logged/log?logOptions.container=sidecar`);
     expect(sidecar.items.map((i) => i.content)).toEqual(['from the sidecar']);
     const grep = await readStream(`${api.url}/api/v1/workflows/default/logged/log?grep=${encodeURIComponent('t(wo|hree)$')}`);
