@@ -54,7 +54,8 @@ export class AuditInterceptor implements NestInterceptor {
 
   private async record(spec: AuditSpec, req: Request, result: unknown): Promise<void> {
     const body = safeBody(req);
-    if (body.serverDryRun === true) return;
+    const submitOptions = isObject(body.submitOptions) ? body.submitOptions : {};
+    if (body.serverDryRun === true || submitOptions.serverDryRun === true) return; // nothing changed
     const principal = principalOf(req);
     const name = pathParam(req, 'name') ?? resultName(result) ?? (typeof body.resourceName === 'string' ? body.resourceName : '');
     const details: Record<string, unknown> = { method: req.method, path: req.path };

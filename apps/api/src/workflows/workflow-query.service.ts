@@ -4,6 +4,7 @@ import type { SlipwayConfig } from '@slipway/config';
 import { parseLabelSelector, WorkflowRepository, WorkflowStateStore, type LoadedState } from '@slipway/persistence';
 import type { Workflow } from '@slipway/workflow';
 import { invalid, notFound } from '../common/api-error.js';
+import { labelMatcher } from '../common/labels.js';
 import { Doorbell } from '../common/doorbell.js';
 import { CONFIG, updatesChannel } from '../deps.js';
 
@@ -43,8 +44,13 @@ export class WorkflowQueryService {
     }
     const phases = intersect(intersect(q.phases, fields.phases), labelPhases);
     if (fields.name !== undefined) {
-      const one = await this.workflows.list({ namespace, labelSelector: rest, phases, limit: 1000 });
-      return { metadata: {}, items: one.items.filter((w) => w.metadata.name === fields.name) };
+      const id = await this.workflows.idOf(namespace, fields.name);
+      const loaded = id ? await this.state.load(id) : undefined;
+      if (!loaded) return { metadata: {}, items: [] };
+      const { nodes: _nodes, ...status } = loaded.workflow.status ?? {};
+      const wf: Workflow = { ...loaded.workflow, status };
+      const phaseOk = !phases || phases.includes(status.phase ?? 'Pending');
+      return { metadata: {}, items: phaseOk && labelMatcher(rest)(wf.metadata.labels) ? [wf] : [] };
     }
     const page = await this.workflows.list({ namespace, labelSelector: rest, phases, limit: q.limit, continueToken: q.continueToken });
     return { metadata: page.continueToken ? { continue: page.continueToken } : {}, items: page.items };

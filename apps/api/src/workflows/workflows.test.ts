@@ -224,6 +224,10 @@ describe('list, get, delete', () => {
   it('filters by phase: fieldSelector, phase=, and Argo’s phase labels', async () => {
     const byField = await api.request(`/api/v1/workflows/${ns}?listOptions.fieldSelector=status.phase%3DSucceeded`);
     expect(byField.body.items.map((w: Json) => w.metadata.name)).toEqual(['wf-0']);
+    const byName = await api.request(`/api/v1/workflows/${ns}?listOptions.fieldSelector=${encodeURIComponent('metadata.name=wf-1,status.phase=Pending')}`);
+    expect(byName.body.items.map((w: Json) => w.metadata.name)).toEqual(['wf-1']);
+    const byNameOtherPhase = await api.request(`/api/v1/workflows/${ns}?listOptions.fieldSelector=${encodeURIComponent('metadata.name=wf-1,status.phase=Failed')}`);
+    expect(byNameOtherPhase.body.items).toEqual([]);
     const byPhase = await api.request(`/api/v1/workflows/${ns}?phase=Pending`);
     expect(byPhase.body.items).toHaveLength(4);
     const byLabel = await api.request(`/api/v1/workflows/${ns}?listOptions.labelSelector=${encodeURIComponent('workflows.argoproj.io/phase in (Succeeded),tier=even')}`);
