@@ -17,3 +17,6 @@ export * from './audit/audit-log.js';
 export * from './scheduling/cron-runs.js';
 export * from './alerts/alert-outbox.js';
 export * from './alerts/log-tail.js';
+export * from './webhooks/webhook-hooks.js';
+export * from './webhooks/delivery-store.js';
+export * from './webhooks/event-bindings.js';
