@@ -100,3 +100,64 @@ describe("loop results are aggregated as JSON, as Argo's processAggregateNodeOut
     expect(r.workflow.status?.phase).toBe('Succeeded');
   });
 });
+
+describe("step group errors, as Argo's executeStepGroup reports them", () => {
+  it("a step's bad `when` fails the group before any child starts: no node, 'failed to resolve references'", () => {
+    const r = run(wf(`
+  - name: main
+    steps:
+    - - name: fine
+        template: echo
+        arguments: {parameters: [{name: msg, value: "x"}]}
+      - name: bad
+        template: echo
+        when: "1 +"
+        arguments: {parameters: [{name: msg, value: "x"}]}`));
+    expect(phases(r.workflow)).toEqual({ w: 'Failed', 'w[0]': 'Error' });
+    expect(byName(r.workflow)['w[0]'].message).toMatch(/^failed to resolve references: Invalid 'when' expression '1 \+'/);
+    expect(r.pods).toHaveLength(0);
+  });
+
+  it("a looped item's bad `when` is an Error node of its own; the group errors", () => {
+    const r = run(wf(`
+  - name: main
+    steps:
+    - - name: s
+        template: echo
+        when: "{{item}} +"
+        arguments: {parameters: [{name: msg, value: "x"}]}
+        withItems: [1]`));
+    expect(byName(r.workflow)['w[0].s(0:1)']).toMatchObject({ type: 'Skipped', phase: 'Error' });
+    expect(byName(r.workflow)['w[0]'].phase).toBe('Error');
+  });
+
+  it('withParam "null" is an empty loop; "Skipped, empty params" children come first in the group', () => {
+    const r = run(wf(`
+  - name: main
+    steps:
+    - - name: a
+        template: echo
+        arguments: {parameters: [{name: msg, value: "x"}]}
+      - name: b
+        template: echo
+        arguments: {parameters: [{name: msg, value: "{{item}}"}]}
+        withParam: "null"`));
+    const nodes = byName(r.workflow);
+    expect(nodes['w[0].b']).toMatchObject({ type: 'Skipped', phase: 'Skipped', message: 'Skipped, empty params' });
+    expect(nodes['w[0]'].children).toEqual([nodes['w[0].b'].id, nodes['w[0].a'].id]);
+    expect(r.workflow.status?.phase).toBe('Succeeded');
+  });
+
+  it('withParam of a JSON object names Go\'s unmarshal type error', () => {
+    const r = run(wf(`
+  - name: main
+    steps:
+    - - name: b
+        template: echo
+        arguments: {parameters: [{name: msg, value: "{{item}}"}]}
+        withParam: '{"a": 1}'`));
+    expect(byName(r.workflow)['w[0]'].message).toBe(
+      'withParam value could not be parsed as a JSON list: {"a": 1}: json: cannot unmarshal object into Go value of type []v1alpha1.Item',
+    );
+  });
+});

@@ -69,7 +69,7 @@ describe('loops', () => {
     expect(r.workflow.status?.phase).toBe('Succeeded');
   });
 
-  it('withParam that is not a JSON list is an Error naming the value', () => {
+  it('withParam that is not a JSON list errors the step group (no child node), with Go\'s json message', () => {
     const r = run(wf(`
   - name: main
     steps:
@@ -77,9 +77,12 @@ describe('loops', () => {
         template: echo
         arguments: {parameters: [{name: msg, value: "{{item}}"}]}
         withParam: "not json"`));
+    // Argo's expandStepGroup error marks only the group (steps.go executeStepGroup).
+    const message = "withParam value could not be parsed as a JSON list: not json: invalid character 'o' in literal null (expecting 'u')";
     expect(r.workflow.status?.phase).toBe('Failed');
-    expect(byName(r.workflow)['w[0].bad'].phase).toBe('Error');
-    expect(byName(r.workflow)['w[0].bad'].message).toContain('withParam value could not be parsed as a JSON list: not json');
+    expect(byName(r.workflow)['w[0].bad']).toBeUndefined();
+    expect(byName(r.workflow)['w[0]']).toMatchObject({ phase: 'Error', message });
+    expect(r.workflow.status?.message).toBe(message);
   });
 
   it('aggregates loop outputs: parameters as a list of maps, a parameter as a list, results as parsed JSON', () => {

@@ -89,6 +89,8 @@ export interface Expanded {
   /** Set when the child's `when` is false (message for its Skipped node). */
   skipped?: string;
   error?: string;
+  /** The error is the child's own `when` failing to evaluate (Argo makes an Error node for it). */
+  whenFailed?: boolean;
 }
 
 /** Expand a resolved step into its loop children (or itself), evaluating `when` per child. */
@@ -122,7 +124,7 @@ export function expandStep(base: string, resolution: Extract<Resolution, { kind:
           return;
         }
       } catch (err) {
-        out.push({ nodeName: li.name, step: child, error: whenError(child.when, err) });
+        out.push({ nodeName: li.name, step: child, error: whenError(child.when, err), whenFailed: true });
         return;
       }
     }

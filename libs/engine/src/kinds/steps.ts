@@ -12,6 +12,7 @@ import {
   setOutbound,
   startExitHook,
   templateOutputs,
+  type Expanded,
   type Step,
 } from './children.js';
 import { invoke } from './invoke.js';
@@ -20,6 +21,7 @@ import { capacityBlocked, shutdownMessage } from './capacity.js';
 import { adoptChild } from './adopt.js';
 
 const FAIL_FAST = 'template has failed or errored children and failFast enabled';
+const UNRESOLVED = 'failed to resolve references: ';
 
 /** Run the steps node's controller: start the next group or finish. */
 export function advanceSteps(ctx: EngineContext, steps: NodeStatus): void {
@@ -144,34 +146,46 @@ export function resumeStepGroup(ctx: EngineContext, group: NodeStatus): void {
   startGroup(ctx, steps, group, Number(/\[(\d+)\]$/.exec(group.name)?.[1] ?? 0), true);
 }
 
+/**
+ * Start a group like Argo's executeStepGroup: first resolve and expand every step (any error there
+ * fails the group with no child nodes), then create the children in order ("Skipped, empty params"
+ * ones first, as expandStepGroup makes those).
+ */
 function startGroup(ctx: EngineContext, steps: NodeStatus, group: NodeStatus, g: number, resume = false): void {
   const stepsRt = ctx.store.rt(steps.id);
   const rt = ctx.store.rt(group.id);
   rt.open = 0;
   rt.pending = [];
   const scope = stepsScope(ctx, steps, g);
+  const prepared: { step: Step; invocation: Invocation; expanded: Expanded[] | { emptyLoop: true } }[] = [];
   for (const step of stepsRt.template!.steps![g]) {
-    const base = `${group.name}.${step.name}`;
-    if (resume && adoptChild(ctx, rt, base)) continue;
+    if (resume && adoptChild(ctx, rt, `${group.name}.${step.name}`)) continue;
     const invocation: Invocation = { name: step.name, continueOn: step.continueOn, hooks: step.hooks, onExit: step.onExit };
     const resolution = resolveStep(step, scope);
     if (resolution.kind === 'error') {
-      addLeaf(ctx, steps, group, base, 'Error', resolution.message, step, invocation);
-      ctx.store.setPhase(group.id, 'Error', resolution.message);
+      const message = resolution.message.startsWith(UNRESOLVED) ? resolution.message : `${UNRESOLVED}${resolution.message}`;
+      ctx.store.setPhase(group.id, 'Error', message);
       return;
     }
     let expanded;
     try {
-      expanded = expandStep(base, resolution, scope);
+      expanded = expandStep(`${group.name}.${step.name}`, resolution, scope);
     } catch (err) {
-      addLeaf(ctx, steps, group, base, 'Error', (err as Error).message, step, invocation);
       ctx.store.setPhase(group.id, 'Error', (err as Error).message);
       return;
     }
-    if ('emptyLoop' in expanded) {
-      addLeaf(ctx, steps, group, base, 'Skipped', 'Skipped, empty params', step, invocation);
-      continue;
+    const itemError = 'emptyLoop' in expanded ? undefined : expanded.find((c) => c.error && !c.whenFailed);
+    if (itemError) {
+      ctx.store.setPhase(group.id, 'Error', itemError.error);
+      return;
     }
+    prepared.push({ step, invocation, expanded });
+  }
+  for (const { step, invocation, expanded } of prepared) {
+    if ('emptyLoop' in expanded) addLeaf(ctx, steps, group, `${group.name}.${step.name}`, 'Skipped', 'Skipped, empty params', step, invocation);
+  }
+  for (const { invocation, expanded } of prepared) {
+    if ('emptyLoop' in expanded) continue;
     for (const child of expanded) {
       if (resume && adoptChild(ctx, rt, child.nodeName)) continue;
       if (child.error) {

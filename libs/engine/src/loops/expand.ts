@@ -1,5 +1,5 @@
 /** Loops: withItems, withParam and withSequence expansion with Argo's node names (steps.go expandStep, processItem). */
-import { goSprintf, type Item, type Sequence } from '@slipway/workflow';
+import { goJsonSyntaxError, goSprintf, type Item, type Sequence } from '@slipway/workflow';
 
 export class LoopError extends Error {}
 
@@ -17,19 +17,20 @@ export function isLoop(s: LoopSource): boolean {
 export function loopItems(s: LoopSource): Item[] {
   if (Array.isArray(s.withItems) && s.withItems.length > 0) return s.withItems;
   if (s.withParam) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(s.withParam);
-    } catch (err) {
-      throw new LoopError(`withParam value could not be parsed as a JSON list: ${s.withParam.trim()}: ${(err as Error).message}`);
-    }
-    if (!Array.isArray(parsed)) {
-      throw new LoopError(`withParam value could not be parsed as a JSON list: ${s.withParam.trim()}: not a list`);
-    }
-    return parsed as Item[];
+    // Go's json.Unmarshal into []Item: its syntax and type errors, and `null` as no items.
+    const syntax = goJsonSyntaxError(s.withParam);
+    const parsed: unknown = syntax === undefined ? JSON.parse(s.withParam) : undefined;
+    const problem = syntax ?? (parsed === null || Array.isArray(parsed) ? undefined : `json: cannot unmarshal ${jsonKind(parsed)} into Go value of type []v1alpha1.Item`);
+    if (problem !== undefined) throw new LoopError(`withParam value could not be parsed as a JSON list: ${s.withParam.trim()}: ${problem}`);
+    return (parsed ?? []) as Item[];
   }
   if (s.withSequence) return sequenceItems(s.withSequence);
   return [];
+}
+
+function jsonKind(value: unknown): string {
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value === 'object' ? 'object' : typeof value;
 }
 
 function toInt(value: unknown, field: string): number {
