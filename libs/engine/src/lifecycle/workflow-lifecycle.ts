@@ -110,8 +110,10 @@ function failuresJson(ctx: EngineContext): string {
       finishedAt: node.finishedAt ?? null,
     });
   }
-  // Argo stores strconv.Quote(json): the quotes and escapes survive substitution into a command line.
-  return JSON.stringify(JSON.stringify(failures));
+  // Argo stores strconv.Quote(json.Marshal(...)): the quotes and escapes survive substitution into
+  // a command line. json.Marshal escapes <, >, & and U+2028/9 (fields stay in struct order here).
+  const json = JSON.stringify(failures).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(json);
 }
 
 /** Move the workflow to a terminal phase: kill what still runs, record the end. */
