@@ -5,13 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { PodRequest, PodResult } from '@slipway/engine';
 import { GITOPS_BIN_DIR } from '@slipway/gitops';
 import type { ExecutionSink, PodExecutor } from '../port.js';
 import { shimBinDir, type RunnerConfig } from './pod-prepare.js';
 import { PodRun } from './pod-runner.js';
 import { SAFE_NAME } from './safe-name.js';
+import { isUnder, type BindMount } from './sandbox-args.js';
 
 export interface LocalExecutorOptions {
   /** Root for state, logs and volumes. */
@@ -45,6 +46,18 @@ export function isBwrapUsable(bwrapPath = 'bwrap'): boolean {
     bwrapUsable.set(bwrapPath, usable);
   }
   return usable;
+}
+
+/**
+ * The slipway-gitops/slipway-image shims run this Node and the workspace's libs/gitops (with its
+ * node_modules). The sandbox mirrors the host root except /tmp, so when either lives under /tmp
+ * (a CI checkout there) it is bound read-only at its own path.
+ */
+function toolBinds(): BindMount[] {
+  const workspace = resolve(GITOPS_BIN_DIR, '../../..');
+  const paths = [dirname(realpathSync(process.execPath)), workspace].filter((p) => isUnder(p, '/tmp'));
+  const outer = paths.filter((p) => !paths.some((q) => q !== p && isUnder(p, q)));
+  return [...new Set(outer)].map((p) => ({ src: p, dest: p, readOnly: true }));
 }
 
 export class LocalExecutor implements PodExecutor {
@@ -89,6 +102,7 @@ export class LocalExecutor implements PodExecutor {
       warn,
       baseEnv,
       secrets: options.secrets ?? {},
+      toolBinds: sandboxed ? toolBinds() : [],
     };
   }
 

@@ -9,7 +9,7 @@ import type { PreparedContainer } from './container-run.js';
 import type { SecretStore } from './git-artifacts.js';
 import { hostLayout, LayoutError, mainContainer, sandboxLayout, type PodLayout } from './pod-layout.js';
 import { SAFE_NAME } from './safe-name.js';
-import { bwrapArgs } from './sandbox-args.js';
+import { bwrapArgs, type BindMount } from './sandbox-args.js';
 import { ASSETS_DIR, containerArgv, SANDBOX_ASSETS_DIR, SANDBOX_SCRIPT_PATH } from './shims.js';
 
 export interface RunnerConfig {
@@ -23,6 +23,8 @@ export interface RunnerConfig {
   baseEnv: NodeJS.ProcessEnv;
   /** Secrets for git input artifacts: secret name → key → value. */
   secrets: SecretStore;
+  /** Read-only binds (same path inside) for host tools the sandbox would not show, e.g. a checkout under /tmp. */
+  toolBinds?: BindMount[];
 }
 
 export interface PreparedPod {
@@ -66,7 +68,11 @@ export function prepareContainers(req: PodRequest, config: RunnerConfig): Prepar
       argv = [
         config.bwrapPath,
         ...bwrapArgs({
-          binds: layout.rootDir === undefined ? view.binds : [...view.binds, { src: `${ASSETS_DIR}/argosay`, dest: '/argosay', readOnly: true }],
+          binds: [
+            ...view.binds,
+            ...(layout.rootDir === undefined ? [] : [{ src: `${ASSETS_DIR}/argosay`, dest: '/argosay', readOnly: true }]),
+            ...(config.toolBinds ?? []),
+          ],
           dirs: view.sandboxDirs,
           symlinks: layout.rootDir === undefined ? [[`${SANDBOX_ASSETS_DIR}/argosay`, '/argosay']] : [],
           hide: [config.workdir],
