@@ -18,3 +18,5 @@ export * from './status/types.js';
 export * from './status/gitlab-status.js';
 export * from './status/github-status.js';
 export * from './status/reporter.js';
+export * from './intake/receive-delivery.js';
+export * from './intake/restore-delivery.js';
