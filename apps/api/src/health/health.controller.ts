@@ -4,6 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pingDatabase, type PrismaClient } from '@slipway/persistence';
 import type { SlipwayQueues } from '@slipway/queue';
 import type { Response } from 'express';
+import type { Redis } from 'ioredis';
 import { GRPC } from '../common/api-error.js';
 import { Public } from '../auth/access.js';
 import { PRISMA, QUEUES } from '../deps.js';
@@ -30,7 +31,7 @@ export class HealthController {
   async readyz(@Res() res: Response): Promise<void> {
     const [postgres, redis] = await Promise.all([
       check(() => pingDatabase(this.prisma)),
-      check(() => this.queues.connection.ping()),
+      check(() => pingRedis(this.queues.connection)),
     ]);
     const failing = [postgres === 'ok' ? undefined : `postgres: ${postgres}`, redis === 'ok' ? undefined : `redis: ${redis}`].filter(Boolean);
     if (failing.length === 0) {
@@ -39,6 +40,24 @@ export class HealthController {
     }
     res.status(503).json({ code: GRPC.Unavailable, reason: 'Unavailable', message: `not ready: ${failing.join('; ')}`, postgres, redis });
   }
+}
+
+/** PING; a connection still (re)connecting gets until its next 'ready' or 'error'. */
+async function pingRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error): void => {
+        redis.off('ready', onReady);
+        redis.off('error', done);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = (): void => done();
+      redis.once('ready', onReady);
+      redis.once('error', done);
+    });
+  }
+  await redis.ping();
 }
 
 async function check(op: () => Promise<unknown>): Promise<string> {
