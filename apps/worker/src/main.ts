@@ -7,6 +7,9 @@ import { WorkerHost } from './worker-host.js';
 
 export async function startWorker(): Promise<WorkerHost> {
   const config = loadConfig();
+  if (config.SLIPWAY_EXECUTOR !== 'local') {
+    throw new ConfigError('SLIPWAY_EXECUTOR=kubernetes: the Kubernetes executor is not available yet; use local');
+  }
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   await checkRedis(config.REDIS_URL);
