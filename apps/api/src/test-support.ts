@@ -151,7 +151,7 @@ export async function reconcileJobsFor(queues: SlipwayQueues, workflowId: string
 /** Read an NDJSON or SSE stream until `until` says stop (or the stream ends); returns the parsed `result`s. */
 export async function readStream<T = Json>(
   url: string,
-  opts: { token?: string; sse?: boolean; until?: (items: T[]) => boolean; timeoutMs?: number } = {},
+  opts: { token?: string; sse?: boolean; until?: (items: T[]) => boolean; onItem?: (item: T) => void; timeoutMs?: number } = {},
 ): Promise<{ items: T[]; raw: string; ended: boolean; contentType: string | null }> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), opts.timeoutMs ?? 10_000);
@@ -182,7 +182,10 @@ export async function readStream<T = Json>(
         const frame = buffer.slice(0, i);
         buffer = buffer.slice(i + separator.length);
         const json = opts.sse ? frame.replace(/^data: /, '') : frame;
-        if (json.trim() !== '') items.push((JSON.parse(json) as { result: T }).result);
+        if (json.trim() === '') continue;
+        const item = (JSON.parse(json) as { result: T }).result;
+        items.push(item);
+        opts.onItem?.(item);
       }
       if (opts.until?.(items)) {
         await reader.cancel();

@@ -84,8 +84,12 @@ describe('follow', () => {
     const wf = await submit('followed');
     const id = wf.metadata.uid!;
     await chunks.append([line(id, 'followed-main-1', 'first')]);
-    const stream = readStream(`${api.url}/api/v1/workflows/default/followed/log?logOptions.follow=true`, { timeoutMs: 15_000 });
-    await new Promise((r) => setTimeout(r, 400));
+    let sawFirst = (): void => undefined;
+    const first = new Promise<void>((resolve) => {
+      sawFirst = resolve;
+    });
+    const stream = readStream(`${api.url}/api/v1/workflows/default/followed/log?logOptions.follow=true`, { timeoutMs: 15_000, onItem: () => sawFirst() });
+    await first;
     await chunks.append([line(id, 'followed-main-1', 'second')]);
     await new Promise((r) => setTimeout(r, 400));
     await chunks.append([line(id, 'followed-main-1', 'last')]);

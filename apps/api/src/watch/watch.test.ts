@@ -21,6 +21,15 @@ async function submit(ns: string, name: string, labels?: Record<string, string>)
 }
 
 /** What the worker does after a save: write the state, then publish on the updates channel. */
+/** A promise resolved by the first streamed item, and the callback that resolves it. */
+function firstItem(): { seen: Promise<void>; onItem: () => void } {
+  let onItem = (): void => undefined;
+  const seen = new Promise<void>((resolve) => {
+    onItem = resolve;
+  });
+  return { seen, onItem };
+}
+
 async function advance(wf: Workflow, phase: 'Running' | 'Succeeded'): Promise<void> {
   const next = structuredClone(wf);
   delete next.metadata.resourceVersion;
@@ -34,8 +43,9 @@ describe('GET /api/v1/workflow-events/{ns}', () => {
   it('sends the workflow first, then MODIFIED for each published update', async () => {
     const wf = await submit('watching', 'watched');
     const url = `${api.url}/api/v1/workflow-events/watching?listOptions.fieldSelector=metadata.name%3Dwatched`;
-    const stream = readStream(url, { until: (items) => items.some((i: Json) => i.object.status?.phase === 'Succeeded') });
-    await new Promise((r) => setTimeout(r, 300));
+    const first = firstItem();
+    const stream = readStream(url, { onItem: first.onItem, until: (items) => items.some((i: Json) => i.object.status?.phase === 'Succeeded') });
+    await first.seen;
     await advance(wf, 'Running');
     await new Promise((r) => setTimeout(r, 100));
     await advance(wf, 'Succeeded');
@@ -52,8 +62,9 @@ describe('GET /api/v1/workflow-events/{ns}', () => {
     const other = await submit('watch-two', 'other', { app: 'y' });
     const elsewhere = await submit('watch-three', 'mine');
     const url = `${api.url}/api/v1/workflow-events/watch-two?listOptions.labelSelector=app%3Dx`;
-    const stream = readStream(url, { until: (items) => items.some((i: Json) => i.type === 'DELETED') });
-    await new Promise((r) => setTimeout(r, 300));
+    const first = firstItem();
+    const stream = readStream(url, { onItem: first.onItem, until: (items) => items.some((i: Json) => i.type === 'DELETED') });
+    await first.seen;
     await advance(other, 'Running');
     await advance(elsewhere, 'Running');
     await advance(mine, 'Running');
