@@ -20,3 +20,4 @@ export * from './status/github-status.js';
 export * from './status/reporter.js';
 export * from './intake/receive-delivery.js';
 export * from './intake/restore-delivery.js';
+export * from './changes/changed-paths.js';

@@ -1,7 +1,8 @@
 /**
  * A local HTTP server speaking the commit-status APIs of GitLab (`POST /api/v4/projects/:id/
  * statuses/:sha`, `PRIVATE-TOKEN`) and GitHub (`POST /repos/:owner/:repo/statuses/:sha`,
- * `Authorization: Bearer`), with their answers and errors, for tests of status reporting.
+ * `Authorization: Bearer`), with their answers and errors, for tests of status reporting; and
+ * their compare APIs (changed paths).
  * It records every request and can fail the next ones on demand.
  */
 import { createServer, type IncomingMessage } from 'node:http';
@@ -29,6 +30,8 @@ export interface FakeScmServer {
   failNext(count: number, status: number, body?: unknown): void;
   /** Close the connection of the next `count` requests without answering (a network error). */
   dropNext(count: number): void;
+  /** What the compare APIs answer for (repo, base, head): GitLab `repository/compare`, GitHub `compare/{base}...{head}`. */
+  setCompare(provider: 'gitlab' | 'github', repo: string, base: string, head: string, paths: string[], options?: { timeout?: boolean }): void;
   /** Resolves when `count` requests have been answered. */
   waitFor(count: number, timeoutMs?: number): Promise<ScmRequest[]>;
   close(): Promise<void>;
@@ -49,6 +52,7 @@ export async function startFakeScmServer(opts: FakeScmOptions = {}): Promise<Fak
   const requests: ScmRequest[] = [];
   const accepted = new Map<string, string[]>();
   const failures: { status: number; body: unknown }[] = [];
+  const compares = new Map<string, { paths: string[]; timeout: boolean }>();
   let drops = 0;
   const waiters: (() => void)[] = [];
   let nextId = 1;
@@ -78,6 +82,14 @@ export async function startFakeScmServer(opts: FakeScmOptions = {}): Promise<Fak
       }
       const failure = failures.shift();
       if (failure) return reply(failure.status, failure.body);
+      if (req.method === 'GET') {
+        const answer = compareAnswer(path, headers, compares, gitlabToken, githubToken);
+        if (answer) {
+          record({ provider: answer.provider, method: 'GET', path, headers, body, answered: answer.status });
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+          return;
+        }
+      }
       if (req.method !== 'POST' || provider === 'unknown') return reply(404, { message: '404 Not Found' });
       if (raw.length > 0 && !parsed) return reply(400, { message: 'Problems parsing JSON' });
 
@@ -139,6 +151,9 @@ export async function startFakeScmServer(opts: FakeScmOptions = {}): Promise<Fak
     failNext: (count, status, body = { message: `${status} injected failure` }) => {
       for (let i = 0; i < count; i++) failures.push({ status, body });
     },
+    setCompare: (provider, repo, base, head, paths, options = {}) => {
+      compares.set(JSON.stringify([provider, repo, base, head]), { paths, timeout: options.timeout === true });
+    },
     dropNext: (count) => {
       drops += count;
     },
@@ -159,6 +174,32 @@ export async function startFakeScmServer(opts: FakeScmOptions = {}): Promise<Fak
         server.close(() => resolve());
       }),
   };
+}
+
+function compareAnswer(
+  path: string,
+  headers: Record<string, string>,
+  compares: Map<string, { paths: string[]; timeout: boolean }>,
+  gitlabToken: string,
+  githubToken: string,
+): { provider: 'gitlab' | 'github'; status: number; json: unknown } | undefined {
+  const url = new URL(path, 'http://localhost');
+  const gl = /^\/api\/v4\/projects\/([^/]+)\/repository\/compare$/.exec(url.pathname);
+  if (gl) {
+    if (headers['private-token'] !== gitlabToken) return { provider: 'gitlab', status: 401, json: { message: '401 Unauthorized' } };
+    const found = compares.get(JSON.stringify(['gitlab', decodeURIComponent(gl[1]), url.searchParams.get('from'), url.searchParams.get('to')]));
+    if (!found) return { provider: 'gitlab', status: 404, json: { message: '404 Ref Not Found' } };
+    const diffs = found.paths.map((p) => ({ old_path: p, new_path: p, a_mode: '100644', b_mode: '100644', new_file: false, renamed_file: false, deleted_file: false, diff: '' }));
+    return { provider: 'gitlab', status: 200, json: { commit: null, commits: [], diffs, compare_timeout: found.timeout, compare_same_ref: false } };
+  }
+  const gh = /^\/repos\/([^/]+)\/([^/]+)\/compare\/(.+)\.\.\.(.+)$/.exec(url.pathname);
+  if (gh) {
+    if (headers.authorization !== `Bearer ${githubToken}`) return { provider: 'github', status: 401, json: { message: 'Bad credentials' } };
+    const found = compares.get(JSON.stringify(['github', `${gh[1]}/${gh[2]}`, decodeURIComponent(gh[3]), decodeURIComponent(gh[4])]));
+    if (!found) return { provider: 'github', status: 404, json: { message: 'Not Found' } };
+    return { provider: 'github', status: 200, json: { status: 'ahead', files: found.paths.map((filename) => ({ filename, status: 'modified' })) } };
+  }
+  return undefined;
 }
 
 function stateList(map: Map<string, string[]>, provider: string, repo: string, sha: string, name: string): string[] {
