@@ -286,6 +286,8 @@ export class WorkflowReconciler {
       case 'TimerFired':
         this.timer(ctx, event.key);
         return;
+      case 'Wake':
+        return;
       case 'LockGranted': {
         if (event.holder === workflowHolder(ctx)) {
           workflowLockGranted(ctx, event.key);

@@ -15,6 +15,11 @@ export interface PodExecutor {
   start(request: PodRequest, sink: ExecutionSink): void;
   /** Kill a running pod (whole process group / delete the pod). Resolves when it is gone. No-op when unknown or done. */
   kill(nodeId: string, reason: string): Promise<void>;
+  /**
+   * Drop what the executor remembers about a finished pod. Hosts that keep results durably call it
+   * once the result is stored, so a node that a retry resets runs again instead of being adopted.
+   */
+  forget?(nodeId: string): void;
   /** The workflow is over: remove its workflow-lifetime volumes and working files (logs are kept). */
   releaseWorkflow(workflowUid: string): Promise<void>;
   close(): Promise<void>;

@@ -4,6 +4,11 @@ import type { Redis } from 'ioredis';
 import { podJobId, QUEUE_NAMES, timerJobId, type JobPayloads } from './jobs.js';
 
 const KEEP: JobsOptions = { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 24 * 3600 } };
+/**
+ * Pod jobs dedupe only while waiting or active; once done they are removed, so a node that a retry
+ * resets can be queued again under the same id. A late duplicate finds the execution Done and adopts it.
+ */
+const POD: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 3, backoff: { type: 'fixed', delay: 1000 } };
 
 export class SlipwayQueues {
   readonly reconcile: Queue;
@@ -30,7 +35,19 @@ export class SlipwayQueues {
 
   async runPod(workflowId: string, nodeId: string): Promise<void> {
     const payload: JobPayloads['pod'] = { workflowId, nodeId };
-    await this.pods.add('pod', payload, { ...KEEP, jobId: podJobId(workflowId, nodeId), attempts: 3, backoff: { type: 'fixed', delay: 1000 } });
+    await this.pods.add('pod', payload, { ...POD, jobId: podJobId(workflowId, nodeId) });
+  }
+
+  /** Several pods of one workflow in one round trip (same ids and options as runPod). */
+  async runPods(workflowId: string, nodeIds: readonly string[]): Promise<void> {
+    if (nodeIds.length === 1) return this.runPod(workflowId, nodeIds[0]);
+    await this.pods.addBulk(
+      nodeIds.map((nodeId) => ({
+        name: 'pod',
+        data: { workflowId, nodeId } satisfies JobPayloads['pod'],
+        opts: { ...POD, jobId: podJobId(workflowId, nodeId) },
+      })),
+    );
   }
 
   async fireAt(workflowId: string, key: string, at: number): Promise<void> {

@@ -33,6 +33,8 @@ export type EngineEvent =
   | { type: 'PodReady'; nodeId: string; at: number; ip?: string }
   | { type: 'PodFinished'; result: PodResult }
   | { type: 'TimerFired'; key: string }
+  /** Nothing happened, but look again (e.g. after a retry rewrote the stored state). */
+  | { type: 'Wake' }
   /** The host granted a lock asked for with AcquireLock. */
   | { type: 'LockGranted'; key: string; holder: string }
   /** Resume suspended nodes; with `nodeFieldSelector`-like name, only that node. */

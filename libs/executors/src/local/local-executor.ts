@@ -131,6 +131,13 @@ export class LocalExecutor implements PodExecutor {
     await this.pods.get(nodeId)?.kill(reason);
   }
 
+  forget(nodeId: string): void {
+    const run = this.pods.get(nodeId);
+    if (!run?.result) return;
+    this.pods.delete(nodeId);
+    for (const nodes of this.podsByWorkflow.values()) nodes.delete(nodeId);
+  }
+
   async releaseWorkflow(workflowUid: string): Promise<void> {
     if (!SAFE_NAME.test(workflowUid)) return;
     const nodes = this.podsByWorkflow.get(workflowUid) ?? new Set<string>();

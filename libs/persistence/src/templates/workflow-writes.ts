@@ -87,6 +87,8 @@ export class WorkflowWrites {
       });
       if (updated.count === 0) return false;
       if (req.deletedNodeIds.length > 0) await tx.node.deleteMany({ where: { workflowId: id, nodeId: { in: [...req.deletedNodeIds] } } });
+      // The worker only reconciles a started workflow when its inbox has something: ask it to look.
+      await tx.workflowEvent.create({ data: { workflowId: id, event: { type: 'Wake' } } });
       if (ids.length > 0) {
         const statuses = ids.map((nid) => JSON.stringify(nodes[nid]));
         const runtimes = ids.map((nid) => JSON.stringify(runtime[nid] ?? {}));
