@@ -19,7 +19,7 @@ import {
   type PrismaClient,
 } from '@slipway/persistence';
 import { QUEUE_NAMES, redisConnection, SlipwayQueues, type JobPayloads } from '@slipway/queue';
-import { ActionPerformer, killChannel, type KillMessage } from './reconcile/action-performer.js';
+import { ActionPerformer, killChannel, updatesChannel, type KillMessage } from './reconcile/action-performer.js';
 import { ReconcileService } from './reconcile/reconcile-service.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
@@ -77,7 +77,7 @@ export class WorkerHost {
       log: this.log,
     });
     const state = new WorkflowStateStore(opts.db);
-    this.reconciler = new ReconcileService(state, inbox, performer);
+    this.reconciler = new ReconcileService(state, performer, Date.now, this.log);
     this.logs = new LogWriter(new LogChunks(opts.db), (err) => this.log(`log write failed: ${err.message}`));
     const ring = async (workflowId: string) => {
       try {
@@ -128,10 +128,18 @@ export class WorkerHost {
     );
     for (const w of this.workers) w.on('failed', (job, err) => this.log(`${w.name} job ${job?.id ?? '?'} failed: ${err.message}`));
     const subscriber = this.connection(true);
-    await subscriber.subscribe(killChannel(prefix));
-    subscriber.on('message', (_channel: string, text: string) => {
-      const msg = JSON.parse(text) as KillMessage;
-      void this.executor.kill(msg.nodeId, msg.reason);
+    await subscriber.subscribe(killChannel(prefix), updatesChannel(prefix));
+    subscriber.on('message', (channel: string, text: string) => {
+      if (channel === killChannel(prefix)) {
+        const msg = JSON.parse(text) as KillMessage;
+        void this.executor.kill(msg.nodeId, msg.reason);
+        return;
+      }
+      // A finished or deleted workflow: kill what still runs here and drop its workflow-lifetime volumes.
+      const update = JSON.parse(text) as { workflowId: string; phase?: string; deleted?: boolean };
+      if (update.deleted || update.phase === 'Succeeded' || update.phase === 'Failed' || update.phase === 'Error') {
+        void this.executor.releaseWorkflow(update.workflowId);
+      }
     });
     const every = this.opts.resyncSeconds * 1000;
     const tick = () => {
@@ -178,6 +186,7 @@ export class WorkerHost {
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
     if (this.cronTimer) clearTimeout(this.cronTimer);
     await Promise.all(this.workers.map((w) => w.close()));
+    await this.reconciler.flush();
     await this.executor.close();
     await this.logs.flush();
     await this.queues.close();
