@@ -7,6 +7,7 @@ export const QUEUE_NAMES = {
   pods: 'pods',
   timers: 'timers',
   maintenance: 'maintenance',
+  deliveries: 'deliveries',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -20,6 +21,8 @@ export interface JobPayloads {
   timer: { workflowId: string; key: string; at: number };
   /** Periodic housekeeping: resync lost work, TTL deletion, cron schedules. */
   maintenance: { task: 'resync' | 'ttl' | 'cron' };
+  /** Process a stored webhook delivery (claim, match bindings, submit). Job id `delivery.<deliveryId>`. */
+  delivery: { deliveryId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -29,6 +32,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   pod: QUEUE_NAMES.pods,
   timer: QUEUE_NAMES.timers,
   maintenance: QUEUE_NAMES.maintenance,
+  delivery: QUEUE_NAMES.deliveries,
 };
 
 // BullMQ rejects custom ids with ':' (unless in exactly three parts), so ids use '.' instead.

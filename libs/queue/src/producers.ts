@@ -15,6 +15,7 @@ export class SlipwayQueues {
   readonly pods: Queue;
   readonly timers: Queue;
   readonly maintenance: Queue;
+  readonly deliveries: Queue;
 
   constructor(
     readonly connection: Redis,
@@ -25,6 +26,7 @@ export class SlipwayQueues {
     this.pods = new Queue(QUEUE_NAMES.pods, opts);
     this.timers = new Queue(QUEUE_NAMES.timers, opts);
     this.maintenance = new Queue(QUEUE_NAMES.maintenance, opts);
+    this.deliveries = new Queue(QUEUE_NAMES.deliveries, opts);
   }
 
   /** Ring the workflow's doorbell: its inbox has something (or it should be looked at). */
@@ -55,7 +57,16 @@ export class SlipwayQueues {
     await this.timers.add('timer', payload, { ...KEEP, jobId: timerJobId(workflowId, key, at), delay: Math.max(0, at - Date.now()), attempts: 5 });
   }
 
+  /**
+   * Queue a stored webhook delivery. Not deduplicated by job id (the sweeper re-queues a lost
+   * one); the worker's claim makes a second job for the same delivery a no-op.
+   */
+  async queueDelivery(deliveryId: string): Promise<void> {
+    const payload: JobPayloads['delivery'] = { deliveryId };
+    await this.deliveries.add('delivery', payload, { removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.reconcile.close(), this.pods.close(), this.timers.close(), this.maintenance.close()]);
+    await Promise.all([this.reconcile.close(), this.pods.close(), this.timers.close(), this.maintenance.close(), this.deliveries.close()]);
   }
 }
