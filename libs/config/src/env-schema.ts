@@ -27,6 +27,10 @@ export const envSchema = z.object({
   SLIPWAY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb').default('1mb'),
   SLIPWAY_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SMTP_URL: z.string().url().optional(),
+  GITLAB_URL: z.string().url().optional(),
+  GITLAB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.string().url().optional(),
+  GITHUB_TOKEN: z.string().min(1).optional(),
 });
 
 export type SlipwayConfig = z.infer<typeof envSchema>;
@@ -70,4 +74,8 @@ export const ENV_DOCS: Record<keyof SlipwayConfig, string> = {
   SLIPWAY_BODY_LIMIT: 'largest accepted request body',
   SLIPWAY_LOG_LEVEL: 'debug, info, warn or error',
   SMTP_URL: 'SMTP server for alert e-mails (smtp://user:pass@host:port)',
+  GITLAB_URL: 'GitLab base URL for commit statuses (default https://gitlab.com)',
+  GITLAB_TOKEN: 'GitLab token (api scope) for commit statuses; unset: no GitLab statuses',
+  GITHUB_API_URL: 'GitHub API URL for commit statuses (default https://api.github.com; GitHub Enterprise: https://host/api/v3)',
+  GITHUB_TOKEN: 'GitHub token (repo:status) for commit statuses; unset: no GitHub statuses',
 };
