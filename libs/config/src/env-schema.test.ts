@@ -25,6 +25,14 @@ describe('configuration', () => {
     }
   });
 
+  it('takes a 32-byte SLIPWAY_SECRET_KEY as hex or base64', () => {
+    const hex = 'ab'.repeat(32);
+    const b64 = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ SLIPWAY_SECRET_KEY: hex }).SLIPWAY_SECRET_KEY).toBe(hex);
+    expect(loadConfig({ SLIPWAY_SECRET_KEY: b64, SLIPWAY_SECRET_KEY_PREVIOUS: `${hex}, ${b64}` }).SLIPWAY_SECRET_KEY_PREVIOUS).toEqual([hex, b64]);
+    expect(() => loadConfig({ SLIPWAY_SECRET_KEY: 'too-short' })).toThrow(/SLIPWAY_SECRET_KEY: must be 32 bytes/);
+  });
+
   it('documents every variable', () => {
     expect(Object.keys(ENV_DOCS).sort()).toEqual(Object.keys(envSchema.shape).sort());
   });

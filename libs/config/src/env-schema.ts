@@ -7,6 +7,10 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+/** 32 bytes as 64 hex digits or base64 (what SecretCipher takes). */
+const secretKey = z
+  .string()
+  .refine((s) => /^[0-9a-f]{64}$/i.test(s.trim()) || (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s.trim()) && Buffer.from(s.trim(), 'base64').length === 32), 'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)');
 
 export const envSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/slipway'),
@@ -31,6 +35,8 @@ export const envSchema = z.object({
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: z.string().url().optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  SLIPWAY_SECRET_KEY: secretKey.optional(),
+  SLIPWAY_SECRET_KEY_PREVIOUS: list.pipe(z.array(secretKey)).optional(),
 });
 
 export type SlipwayConfig = z.infer<typeof envSchema>;
@@ -78,4 +84,7 @@ export const ENV_DOCS: Record<keyof SlipwayConfig, string> = {
   GITLAB_TOKEN: 'GitLab token (api scope) for commit statuses; unset: no GitLab statuses',
   GITHUB_API_URL: 'GitHub API URL for commit statuses (default https://api.github.com; GitHub Enterprise: https://host/api/v3)',
   GITHUB_TOKEN: 'GitHub token (repo:status) for commit statuses; unset: no GitHub statuses',
+  SLIPWAY_SECRET_KEY:
+    'key that encrypts stored webhook secrets (GitHub hooks): 32 bytes, hex or base64 (openssl rand -base64 32); unset: derived from SLIPWAY_ADMIN_TOKEN, else generated with a warning (GitHub hooks then stop verifying after a restart)',
+  SLIPWAY_SECRET_KEY_PREVIOUS: 'former SLIPWAY_SECRET_KEY values (comma-separated) that still decrypt during a key rotation',
 };
