@@ -36,13 +36,22 @@ export class ActionPerformer implements ActionSink {
     },
   ) {}
 
-  async perform(workflowId: string, actions: Action[]): Promise<void> {
+  async perform(workflowId: string, actions: Action[], opts: { podsRecorded?: boolean } = {}): Promise<void> {
     const { pods, timers, queues, publisher, prefix } = this.deps;
+    // Consecutive StartPods become one addBulk (one Redis round trip), queued before what follows.
+    let starts: string[] = [];
+    const startQueued = async (): Promise<void> => {
+      if (starts.length === 0) return;
+      const nodeIds = starts;
+      starts = [];
+      await this.safely(() => queues.runPods(workflowId, nodeIds));
+    };
     for (const action of actions) {
+      if (action.type !== 'StartPod') await startQueued();
       switch (action.type) {
         case 'StartPod':
-          await pods.enqueue(workflowId, action.pod);
-          await this.safely(() => queues.runPod(workflowId, action.pod.nodeId));
+          if (!opts.podsRecorded) await pods.enqueue(workflowId, action.pod);
+          starts.push(action.pod.nodeId);
           break;
         case 'KillPod': {
           await pods.cancel(workflowId, action.nodeId);
@@ -66,6 +75,7 @@ export class ActionPerformer implements ActionSink {
           break;
       }
     }
+    await startQueued();
   }
 
   async saved(workflowId: string, summary: { namespace: string; name: string; phase: string; version: number }): Promise<void> {

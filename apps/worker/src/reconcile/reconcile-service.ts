@@ -2,14 +2,16 @@
  * Reconciling one workflow: load (or reuse) its state, apply its inbox, save with a version check,
  * and only then perform the actions. A lost race reloads and tries again.
  */
-import { WorkflowReconciler, type Action } from '@slipway/engine';
-import type { WorkflowInbox, WorkflowStateStore } from '@slipway/persistence';
-import { InMemoryTemplateLibrary } from '@slipway/workflow';
+import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
+import type { WorkflowStateStore } from '@slipway/persistence';
+import { InMemoryTemplateLibrary, type Workflow } from '@slipway/workflow';
 import { KeyedMutex } from './keyed-mutex.js';
+import { OutboxCleaner } from './outbox-cleaner.js';
 import { ReconcilerCache } from './reconciler-cache.js';
 
 export interface ActionSink {
-  perform(workflowId: string, actions: Action[]): Promise<void>;
+  /** `podsRecorded`: the StartPods' pod executions were saved with the state already. */
+  perform(workflowId: string, actions: Action[], opts?: { podsRecorded?: boolean }): Promise<void>;
   /** The workflow's state was saved (for watchers). */
   saved(workflowId: string, summary: { namespace: string; name: string; phase: string; version: number }): Promise<void>;
 }
@@ -21,44 +23,64 @@ export interface ReconcileOutcome {
 
 const NO_TEMPLATES = new InMemoryTemplateLibrary();
 
+/** The parts of the manifest a reconcile changes (the engine sets spec.suspend and spec.shutdown). */
+function manifestKey(wf: Workflow): string {
+  return `${String(wf.spec.suspend)}|${String(wf.spec.shutdown)}|${Object.keys(wf.spec).length}`;
+}
+
 export class ReconcileService {
   private readonly cache = new ReconcilerCache();
   private readonly mutex = new KeyedMutex();
+  private readonly outbox: OutboxCleaner;
 
   constructor(
     private readonly state: WorkflowStateStore,
-    private readonly inbox: WorkflowInbox,
     private readonly sink: ActionSink,
     private readonly clock: () => number = Date.now,
-  ) {}
+    log: (msg: string) => void = () => {},
+  ) {
+    this.outbox = new OutboxCleaner((ids) => this.state.actionsDone(ids), (err) => log(`outbox cleanup failed (the resync performs those actions again): ${err.message}`));
+  }
 
   reconcile(workflowId: string): Promise<ReconcileOutcome> {
     return this.mutex.run(workflowId, () => this.reconcileNow(workflowId));
   }
 
+  /** Delete the outbox rows of performed actions now (on shutdown). */
+  flush(): Promise<void> {
+    return this.outbox.flush();
+  }
+
   private async reconcileNow(workflowId: string): Promise<ReconcileOutcome> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const version = await this.state.version(workflowId);
-      if (version === undefined) {
+      // The version and the inbox in one round trip. The save below expects this version, so
+      // events another worker consumed in the meantime can never be applied twice.
+      const head = await this.state.head(workflowId);
+      if (head === undefined) {
         this.cache.drop(workflowId);
         return { status: 'missing' };
       }
+      const { version, events } = head;
       let reconciler = this.cache.get(workflowId, version);
+      const cached = reconciler !== undefined;
       if (!reconciler) {
         const loaded = await this.state.load(workflowId);
         if (!loaded) return { status: 'missing' };
+        if (loaded.version !== version) continue; // saved by someone else in between: read again
         reconciler = new WorkflowReconciler(loaded.workflow, NO_TEMPLATES, loaded.runtime);
       }
       const phase = reconciler.workflow.status?.phase;
-      const events = await this.inbox.pending(workflowId);
       const started = phase !== undefined && phase !== 'Pending';
       if (events.length === 0 && started) {
         this.cache.set(workflowId, version, reconciler);
         return { status: 'idle', phase };
       }
+      const keyBefore = cached ? manifestKey(reconciler.workflow) : '';
       const result = reconciler.reconcile(events.map((e) => e.event), this.clock());
       const completed = result.actions.find((a) => a.type === 'WorkflowCompleted');
       const deleteAt = completed?.type === 'WorkflowCompleted' && completed.deleteAt !== undefined ? new Date(completed.deleteAt) : undefined;
+      const pods: PodRequest[] = [];
+      for (const a of result.actions) if (a.type === 'StartPod') pods.push(a.pod);
       const saved = await this.state.save({
         id: workflowId,
         expectedVersion: version,
@@ -68,6 +90,8 @@ export class ReconcileService {
         consumedEventIds: events.map((e) => e.id),
         deleteAt,
         actions: result.actions,
+        manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
+        pods,
       });
       if (!saved) {
         this.cache.drop(workflowId);
@@ -75,8 +99,8 @@ export class ReconcileService {
       }
       this.cache.set(workflowId, version + 1, reconciler);
       const wf = reconciler.workflow;
-      await this.sink.perform(workflowId, result.actions);
-      await this.state.actionsDone(saved);
+      await this.sink.perform(workflowId, result.actions, { podsRecorded: true });
+      this.outbox.done(saved);
       await this.sink.saved(workflowId, {
         namespace: wf.metadata.namespace ?? 'default',
         name: wf.metadata.name ?? '',

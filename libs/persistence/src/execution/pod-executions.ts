@@ -2,7 +2,7 @@
  * Pod executions, one per (workflow, node): a retried or duplicated job adopts the existing row
  * instead of running the pod a second time.
  */
-import type { PodRequest, PodResult } from '@slipway/engine';
+import type { EngineEvent, PodRequest, PodResult } from '@slipway/engine';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 
 export type PodExecutionState = 'Queued' | 'Running' | 'Done' | 'Cancelled';
@@ -55,21 +55,38 @@ export class PodExecutions {
   }
 
   /**
-   * Record the result and the PodFinished event for the workflow in one transaction.
-   * Returns false when the execution was already finished (the event is not written twice).
+   * Claim the execution for this worker and return its request in one round trip; undefined when
+   * it is missing, Done or Cancelled (then `get` tells which).
    */
-  async finish(workflowId: string, result: PodResult): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      const res = await tx.podExecution.updateMany({
-        where: { workflowId, nodeId: result.nodeId, state: { in: ['Queued', 'Running'] } },
-        data: { state: 'Done', result: result as unknown as Prisma.InputJsonValue, finishedAt: new Date() },
-      });
-      if (res.count === 0) return false;
-      await tx.workflowEvent.create({
-        data: { workflowId, event: { type: 'PodFinished', result } as unknown as Prisma.InputJsonValue },
-      });
-      return true;
-    });
+  async claimRequest(workflowId: string, nodeId: string, worker: string): Promise<PodRequest | undefined> {
+    const rows = await this.db.$queryRaw<{ request: unknown }[]>`
+      UPDATE pod_executions
+      SET state = 'Running', worker = ${worker}, attempts = attempts + 1, started_at = ${new Date()}::timestamptz
+      WHERE workflow_id = ${workflowId}::uuid AND node_id = ${nodeId} AND state IN ('Queued', 'Running')
+      RETURNING request`;
+    return rows.length > 0 ? (rows[0].request as PodRequest) : undefined;
+  }
+
+  /**
+   * Record the result and the PodFinished event for the workflow atomically (one statement),
+   * after `before` (e.g. a PodStarted not yet written). Returns false when the execution was
+   * already finished (no event is written twice).
+   */
+  async finish(workflowId: string, result: PodResult, before: readonly EngineEvent[] = []): Promise<boolean> {
+    const events = [...before, { type: 'PodFinished', result } as EngineEvent].map((e) => JSON.stringify(e));
+    const rows = await this.db.$queryRaw<{ done: number }[]>`
+      WITH done AS (
+        UPDATE pod_executions SET state = 'Done', result = ${JSON.stringify(result)}::jsonb, finished_at = ${new Date()}::timestamptz
+        WHERE workflow_id = ${workflowId}::uuid AND node_id = ${result.nodeId} AND state IN ('Queued', 'Running')
+        RETURNING 1
+      ), inbox AS (
+        INSERT INTO workflow_events (workflow_id, event)
+        SELECT ${workflowId}::uuid, t.e::jsonb FROM unnest(${events}::text[]) WITH ORDINALITY AS t(e, i)
+        WHERE EXISTS (SELECT 1 FROM done)
+        ORDER BY t.i
+      )
+      SELECT (SELECT count(*) FROM done)::int AS done`;
+    return rows[0].done > 0;
   }
 
   /** Mark a queued execution cancelled (a KillPod before it started). */

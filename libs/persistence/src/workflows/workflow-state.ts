@@ -3,9 +3,10 @@
  * in one transaction with an optimistic version check. Consumed inbox events are deleted in the
  * same transaction, so an event is applied exactly once.
  */
-import type { RuntimeMap } from '@slipway/engine';
+import type { EngineEvent, PodRequest, RuntimeMap } from '@slipway/engine';
 import type { NodeStatus, Workflow, WorkflowStatus } from '@slipway/workflow';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { InboxEvent } from './workflow-inbox.js';
 
 export interface LoadedState {
   workflow: Workflow;
@@ -24,6 +25,19 @@ export interface SaveRequest {
   actions?: readonly unknown[];
   /** When ttlStrategy deletes the finished workflow. */
   deleteAt?: Date;
+  /**
+   * Whether metadata or spec may have changed (default true). False skips rewriting the stored
+   * manifest, whose size grows with the workflow (a 10,000-task DAG is ~600 KB).
+   */
+  manifestChanged?: boolean;
+  /** Pod executions to record (Queued; an existing row is kept), in the same statement as the state. */
+  pods?: readonly PodRequest[];
+}
+
+/** The state version and the pending inbox events, read together. */
+export interface WorkflowHead {
+  version: number;
+  events: InboxEvent[];
 }
 
 /** Keys of `runtime` that do not belong to a node (e.g. `__workflow__`). */
@@ -38,10 +52,24 @@ export class WorkflowStateStore {
     return row?.version;
   }
 
+  /** The version and the pending inbox (oldest first) in one round trip; undefined when the workflow does not exist. */
+  async head(id: string): Promise<WorkflowHead | undefined> {
+    const rows = await this.db.$queryRaw<{ version: number; id: bigint | null; event: unknown }[]>`
+      SELECT w.version, e.id, e.event
+      FROM workflows w LEFT JOIN workflow_events e ON e.workflow_id = w.id
+      WHERE w.id = ${id}::uuid
+      ORDER BY e.id`;
+    if (rows.length === 0) return undefined;
+    const events: InboxEvent[] = [];
+    for (const r of rows) if (r.id !== null) events.push({ id: r.id, event: r.event as EngineEvent });
+    return { version: rows[0].version, events };
+  }
+
   async load(id: string): Promise<LoadedState | undefined> {
     const row = await this.db.workflow.findUnique({ where: { id } });
     if (!row) return undefined;
-    const nodes = await this.db.node.findMany({ where: { workflowId: id }, select: { nodeId: true, status: true, runtime: true } });
+    // Node rows are only written by saves and retries, which bump the version: none at version 0.
+    const nodes = row.version === 0 ? [] : await this.db.node.findMany({ where: { workflowId: id }, select: { nodeId: true, status: true, runtime: true } });
     const manifest = row.manifest as unknown as Workflow;
     const status = { ...(row.status as unknown as WorkflowStatus) };
     const runtime = { ...(row.runtime as unknown as RuntimeMap) };
@@ -63,67 +91,77 @@ export class WorkflowStateStore {
   /**
    * Write the new state if nobody else did since it was loaded, with its actions in the outbox.
    * Returns the outbox ids (to delete once performed), or undefined on a version conflict.
+   * One statement (data-modifying CTEs, atomic like a transaction, one round trip): the
+   * version-checked workflow row, the changed node rows, the consumed inbox events, the pod
+   * executions to record and the outbox rows; all but the first only when the first matched.
    */
   async save(req: SaveRequest): Promise<bigint[] | undefined> {
     const { workflow, runtime } = req;
     const { nodes = {}, ...status } = workflow.status ?? {};
     const wfRuntime: RuntimeMap = {};
-    for (const [k, v] of Object.entries(runtime)) if (k.startsWith(WORKFLOW_RUNTIME_PREFIX)) wfRuntime[k] = v;
-    const manifest = manifestOf(workflow);
-    const ids = [...req.changedNodeIds];
-    return this.db.$transaction(async (tx) => {
-      const updated = await tx.workflow.updateMany({
-        where: { id: req.id, version: req.expectedVersion },
-        data: {
-          phase: status.phase ?? 'Pending',
-          message: status.message ?? null,
-          status: status as unknown as Prisma.InputJsonValue,
-          runtime: wfRuntime as unknown as Prisma.InputJsonValue,
-          labels: (workflow.metadata.labels ?? {}),
-          annotations: (workflow.metadata.annotations ?? {}),
-          manifest: manifest as unknown as Prisma.InputJsonValue,
-          startedAt: status.startedAt ? new Date(status.startedAt) : null,
-          finishedAt: status.finishedAt ? new Date(status.finishedAt) : null,
-          deleteAt: req.deleteAt ?? undefined,
-          version: { increment: 1 },
-        },
-      });
-      if (updated.count === 0) return undefined;
-      if (ids.length > 0) {
-        const nodeIds: string[] = [];
-        const names: string[] = [];
-        const phases: string[] = [];
-        const statuses: string[] = [];
-        const runtimes: string[] = [];
-        for (const id of ids) {
-          const node = nodes[id];
-          if (!node) continue;
-          nodeIds.push(id);
-          names.push(node.name);
-          phases.push(node.phase);
-          statuses.push(JSON.stringify(node));
-          runtimes.push(JSON.stringify(runtime[id] ?? {}));
-        }
-        await tx.$executeRaw`
-          INSERT INTO nodes (workflow_id, node_id, name, phase, status, runtime, updated_at)
-          SELECT ${req.id}::uuid, t.node_id, t.name, t.phase, t.status::jsonb, t.runtime::jsonb, now()
-          FROM unnest(${nodeIds}::text[], ${names}::text[], ${phases}::text[], ${statuses}::text[], ${runtimes}::text[])
-            AS t(node_id, name, phase, status, runtime)
-          ON CONFLICT (workflow_id, node_id) DO UPDATE
-            SET name = EXCLUDED.name, phase = EXCLUDED.phase, status = EXCLUDED.status,
-                runtime = EXCLUDED.runtime, updated_at = now()`;
-      }
-      if (req.consumedEventIds.length > 0) {
-        await tx.workflowEvent.deleteMany({ where: { id: { in: [...req.consumedEventIds] } } });
-      }
-      const actions = (req.actions ?? []).map((a) => JSON.stringify(a));
-      if (actions.length === 0) return [];
-      const rows = await tx.$queryRaw<{ id: bigint }[]>`
+    for (const k in runtime) if (k.startsWith(WORKFLOW_RUNTIME_PREFIX)) wfRuntime[k] = runtime[k];
+    const manifest = req.manifestChanged === false ? null : JSON.stringify(manifestOf(workflow));
+    const nodeIds: string[] = [];
+    const names: string[] = [];
+    const phases: string[] = [];
+    const statuses: string[] = [];
+    const runtimes: string[] = [];
+    for (const id of req.changedNodeIds) {
+      const node = nodes[id];
+      if (!node) continue;
+      nodeIds.push(id);
+      names.push(node.name);
+      phases.push(node.phase);
+      statuses.push(JSON.stringify(node));
+      runtimes.push(JSON.stringify(runtime[id] ?? {}));
+    }
+    const pods = req.pods ?? [];
+    const actions = (req.actions ?? []).map((a) => JSON.stringify(a));
+    const rows = await this.db.$queryRaw<{ updated: number; ids: bigint[] }[]>`
+      WITH upd AS (
+        UPDATE workflows SET
+          phase = ${status.phase ?? 'Pending'},
+          message = ${status.message ?? null}::text,
+          status = ${JSON.stringify(status)}::jsonb,
+          runtime = ${JSON.stringify(wfRuntime)}::jsonb,
+          labels = ${JSON.stringify(workflow.metadata.labels ?? {})}::jsonb,
+          annotations = ${JSON.stringify(workflow.metadata.annotations ?? {})}::jsonb,
+          manifest = COALESCE(${manifest}::jsonb, manifest),
+          started_at = ${status.startedAt ? new Date(status.startedAt) : null}::timestamptz,
+          finished_at = ${status.finishedAt ? new Date(status.finishedAt) : null}::timestamptz,
+          delete_at = COALESCE(${req.deleteAt ?? null}::timestamptz, delete_at),
+          version = version + 1
+        WHERE id = ${req.id}::uuid AND version = ${req.expectedVersion}
+        RETURNING id
+      ), node_rows AS (
+        INSERT INTO nodes (workflow_id, node_id, name, phase, status, runtime, updated_at)
+        SELECT ${req.id}::uuid, t.node_id, t.name, t.phase, t.status::jsonb, t.runtime::jsonb, now()
+        FROM unnest(${nodeIds}::text[], ${names}::text[], ${phases}::text[], ${statuses}::text[], ${runtimes}::text[])
+          AS t(node_id, name, phase, status, runtime)
+        WHERE EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (workflow_id, node_id) DO UPDATE
+          SET name = EXCLUDED.name, phase = EXCLUDED.phase, status = EXCLUDED.status,
+              runtime = EXCLUDED.runtime, updated_at = now()
+      ), consumed AS (
+        DELETE FROM workflow_events
+        WHERE id = ANY(${[...req.consumedEventIds]}::bigint[]) AND EXISTS (SELECT 1 FROM upd)
+      ), pod_rows AS (
+        INSERT INTO pod_executions (workflow_id, node_id, pod_name, state, request)
+        SELECT ${req.id}::uuid, t.node_id, t.pod_name, 'Queued', t.request::jsonb
+        FROM unnest(${pods.map((p) => p.nodeId)}::text[], ${pods.map((p) => p.podName)}::text[], ${pods.map((p) => JSON.stringify(p))}::text[])
+          AS t(node_id, pod_name, request)
+        WHERE EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (workflow_id, node_id) DO NOTHING
+      ), outbox AS (
         INSERT INTO workflow_actions (workflow_id, action)
-        SELECT ${req.id}::uuid, a::jsonb FROM unnest(${actions}::text[]) AS a
-        RETURNING id`;
-      return rows.map((r) => r.id);
-    });
+        SELECT ${req.id}::uuid, t.a::jsonb FROM unnest(${actions}::text[]) WITH ORDINALITY AS t(a, i)
+        WHERE EXISTS (SELECT 1 FROM upd)
+        ORDER BY t.i
+        RETURNING id
+      )
+      SELECT (SELECT count(*) FROM upd)::int AS updated, ARRAY(SELECT id FROM outbox ORDER BY id) AS ids`;
+    if (rows[0].updated === 0) return undefined;
+    return rows[0].ids;
   }
 
   /** Performed actions leave the outbox. */
