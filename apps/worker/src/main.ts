@@ -22,6 +22,7 @@ export async function startWorker(): Promise<WorkerHost> {
     sandbox: config.SLIPWAY_SANDBOX,
     podConcurrency: config.SLIPWAY_WORKER_CONCURRENCY,
     resyncSeconds: config.SLIPWAY_RESYNC_SECONDS,
+    metricsPort: config.SLIPWAY_METRICS_PORT,
   });
   await host.start();
   const stop = () => {

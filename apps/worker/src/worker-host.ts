@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LocalExecutor } from '@slipway/executors';
+import { SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
 import {
   LogChunks,
   Locks,
@@ -38,6 +39,10 @@ export interface WorkerOptions {
   /** How often CronWorkflows are checked (default 10 s; 0 = never, tests call cronTick). */
   cronSeconds?: number;
   log?: (msg: string) => void;
+  /** Serve Prometheus `GET /metrics` on this port (0 = any free port; unset = no server). */
+  metricsPort?: number;
+  /** The registry (default: a new one for this worker). */
+  metrics?: SlipwayMetrics;
   clock?: () => number;
 }
 
@@ -53,6 +58,8 @@ export class WorkerHost {
   private readonly logs: LogWriter;
   private resyncTimer?: NodeJS.Timeout;
   private cronTimer?: NodeJS.Timeout;
+  readonly metrics: SlipwayMetrics;
+  private metricsServer?: MetricsServer;
   private readonly cron: CronScheduler;
   private readonly log: (msg: string) => void;
 
@@ -77,7 +84,10 @@ export class WorkerHost {
       log: this.log,
     });
     const state = new WorkflowStateStore(opts.db);
-    this.reconciler = new ReconcileService(state, performer, Date.now, this.log);
+    this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
+    this.metrics.workflowsFrom(workflowCounts(opts.db)).watchQueues([this.queues.reconcile, this.queues.pods, this.queues.timers]);
+    const observer = new WorkflowObserver(this.metrics);
+    this.reconciler = new ReconcileService(state, performer, Date.now, this.log, (id, wf, changed) => observer.observe(id, wf, changed));
     this.logs = new LogWriter(new LogChunks(opts.db), (err) => this.log(`log write failed: ${err.message}`));
     const ring = async (workflowId: string) => {
       try {
@@ -106,21 +116,31 @@ export class WorkerHost {
   }
 
   async start(): Promise<void> {
+    if (this.opts.metricsPort !== undefined) this.metricsServer = await startMetricsServer(this.metrics, this.opts.metricsPort);
     const { prefix } = this.opts;
     const common = { prefix, stalledInterval: 5000, maxStalledCount: 5 };
     this.workers.push(
-      new Worker<JobPayloads['reconcile']>(QUEUE_NAMES.reconcile, (job: Job<JobPayloads['reconcile']>) => this.reconciler.reconcile(job.data.workflowId), {
+      new Worker<JobPayloads['reconcile']>(QUEUE_NAMES.reconcile, (job: Job<JobPayloads['reconcile']>) => {
+        this.metrics.jobStarted(QUEUE_NAMES.reconcile, job);
+        return this.metrics.timeReconcile(() => this.reconciler.reconcile(job.data.workflowId));
+      }, {
         ...common,
         connection: this.connection(true),
         concurrency: this.opts.reconcileConcurrency ?? 16,
       }),
-      new Worker<JobPayloads['pod']>(QUEUE_NAMES.pods, (job: Job<JobPayloads['pod']>) => this.pods.run(job.data.workflowId, job.data.nodeId), {
+      new Worker<JobPayloads['pod']>(QUEUE_NAMES.pods, (job: Job<JobPayloads['pod']>) => {
+        this.metrics.jobStarted(QUEUE_NAMES.pods, job);
+        return this.metrics.podOperation('local', 'run', () => this.pods.run(job.data.workflowId, job.data.nodeId));
+      }, {
         ...common,
         connection: this.connection(true),
         concurrency: this.opts.podConcurrency,
         lockDuration: 10_000,
       }),
-      new Worker<JobPayloads['timer']>(QUEUE_NAMES.timers, (job: Job<JobPayloads['timer']>) => this.fire(job.data), {
+      new Worker<JobPayloads['timer']>(QUEUE_NAMES.timers, (job: Job<JobPayloads['timer']>) => {
+        this.metrics.jobStarted(QUEUE_NAMES.timers, job);
+        return this.fire(job.data);
+      }, {
         ...common,
         connection: this.connection(true),
         concurrency: 8,
@@ -132,7 +152,7 @@ export class WorkerHost {
     subscriber.on('message', (channel: string, text: string) => {
       if (channel === killChannel(prefix)) {
         const msg = JSON.parse(text) as KillMessage;
-        void this.executor.kill(msg.nodeId, msg.reason);
+        void this.metrics.podOperation('local', 'kill', () => this.executor.kill(msg.nodeId, msg.reason).then(() => 'kill')).catch(() => undefined);
         return;
       }
       // A finished or deleted workflow: kill what still runs here and drop its workflow-lifetime volumes.
@@ -169,6 +189,11 @@ export class WorkerHost {
     }
   }
 
+  /** The port `GET /metrics` listens on (undefined without a metrics server). */
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
+  }
+
   /** Run the resync now (tests, and the first moments after a restart). */
   resyncNow(): ReturnType<Resync['run']> {
     return this.resync.run();
@@ -184,6 +209,7 @@ export class WorkerHost {
   /** Graceful stop: finish in-flight jobs (pods are killed), flush logs, close connections. */
   async stop(): Promise<void> {
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
+    await this.metricsServer?.close();
     if (this.cronTimer) clearTimeout(this.cronTimer);
     await Promise.all(this.workers.map((w) => w.close()));
     await this.reconciler.flush();

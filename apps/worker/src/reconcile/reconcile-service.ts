@@ -38,6 +38,8 @@ export class ReconcileService {
     private readonly sink: ActionSink,
     private readonly clock: () => number = Date.now,
     log: (msg: string) => void = () => {},
+    /** Sees every saved workflow and the nodes that changed (metrics). */
+    private readonly observe?: (workflowId: string, wf: Workflow, changedNodeIds: string[]) => void,
   ) {
     this.outbox = new OutboxCleaner((ids) => this.state.actionsDone(ids), (err) => log(`outbox cleanup failed (the resync performs those actions again): ${err.message}`));
   }
@@ -99,6 +101,7 @@ export class ReconcileService {
       }
       this.cache.set(workflowId, version + 1, reconciler);
       const wf = reconciler.workflow;
+      this.observe?.(workflowId, wf, result.changedNodeIds);
       await this.sink.perform(workflowId, result.actions, { podsRecorded: true });
       this.outbox.done(saved);
       await this.sink.saved(workflowId, {
