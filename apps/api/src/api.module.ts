@@ -27,6 +27,7 @@ import { CLOCK, CONFIG, PRISMA, QUEUES, SUBSCRIBER, type ApiDeps } from './deps.
 import { HealthController } from './health/health.controller.js';
 import { LogsController } from './logs/logs.controller.js';
 import { LogsService } from './logs/logs.service.js';
+import { MetricsController, metricsProvider } from './metrics/metrics.controller.js';
 import { ClusterWorkflowTemplatesController } from './templates/cluster-workflow-templates.controller.js';
 import { TemplateLookup } from './templates/template-lookup.js';
 import { TemplatesService } from './templates/templates.service.js';
@@ -64,6 +65,7 @@ export class ApiModule implements NestModule {
       module: ApiModule,
       controllers: [
         HealthController,
+        MetricsController,
         WorkflowsController,
         WorkflowActionsController,
         LogsController,
@@ -80,6 +82,7 @@ export class ApiModule implements NestModule {
         { provide: QUEUES, useValue: deps.queues },
         { provide: SUBSCRIBER, useValue: deps.subscriber },
         { provide: CLOCK, useValue: deps.clock ?? Date.now },
+        metricsProvider(deps.metrics),
         ...REPOSITORIES.map(repository),
         Doorbell,
         TokenService,

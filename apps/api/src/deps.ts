@@ -1,6 +1,7 @@
 /** What the API is built from: explicit dependencies, so tests and the composition root wire it the same way. */
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { SlipwayConfig } from '@slipway/config';
+import type { SlipwayMetrics } from '@slipway/observability';
 import type { PrismaClient } from '@slipway/persistence';
 import type { SlipwayQueues } from '@slipway/queue';
 import type { Redis } from 'ioredis';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   clock?: () => number;
   /** Nest's logger, or the levels to print (default: from SLIPWAY_LOG_LEVEL). */
   logger?: LoggerService | LogLevel[] | false;
+  /** The Prometheus registry behind GET /metrics (default: a new one). */
+  metrics?: SlipwayMetrics;
 }
 
 export const CONFIG = Symbol('SlipwayConfig');
