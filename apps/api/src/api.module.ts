@@ -1,21 +1,28 @@
 /** The API's Nest module, built from explicit dependencies (see ApiDeps). */
-import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
+import { Logger, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import {
+  AlertOutbox,
   ApiTokenRepository,
   AuditLog,
   CronWorkflowRepository,
+  DeliveryStore,
+  EventBindingRepository,
   LogChunks,
   TemplateRepository,
   WorkflowInbox,
   WorkflowRepository,
   WorkflowStateStore,
+  WebhookHookRepository,
   WorkflowWrites,
   type PrismaClient,
 } from '@slipway/persistence';
+import { AlertsController } from './alerts/alerts.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditInterceptor } from './audit/audit.interceptor.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { BindingsController } from './bindings/bindings.controller.js';
+import { BindingsService } from './bindings/bindings.service.js';
 import { TokenService } from './auth/token-service.js';
 import { TokensController } from './auth/tokens.controller.js';
 import { BodyMiddleware } from './common/body.js';
@@ -23,6 +30,8 @@ import { Doorbell } from './common/doorbell.js';
 import { ApiErrorFilter } from './common/error-filter.js';
 import { CronController } from './cron/cron.controller.js';
 import { CronService } from './cron/cron.service.js';
+import { DeliveriesController } from './deliveries/deliveries.controller.js';
+import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { CLOCK, CONFIG, PRISMA, QUEUES, SUBSCRIBER, type ApiDeps } from './deps.js';
 import { HealthController } from './health/health.controller.js';
 import { LogsController } from './logs/logs.controller.js';
@@ -35,6 +44,12 @@ import { WorkflowTemplatesController } from './templates/workflow-templates.cont
 import { UpdatesHub } from './watch/updates-hub.js';
 import { WatchController } from './watch/watch.controller.js';
 import { WatchService } from './watch/watch.service.js';
+import { HooksController } from './webhooks/hooks.controller.js';
+import { HooksService } from './webhooks/hooks.service.js';
+import { WebhookIntakeService } from './webhooks/intake.service.js';
+import { RawBodyMiddleware } from './webhooks/raw-body.js';
+import { SECRET_CIPHER, secretCipherFor } from './webhooks/secret-key.js';
+import { EventsController, WebhooksController } from './webhooks/webhooks.controller.js';
 import { WorkflowActionsController } from './workflows/workflow-actions.controller.js';
 import { WorkflowActionsService } from './workflows/workflow-actions.service.js';
 import { WorkflowQueryService } from './workflows/workflow-query.service.js';
@@ -52,7 +67,14 @@ const REPOSITORIES = [
   CronWorkflowRepository,
   ApiTokenRepository,
   AuditLog,
+  WebhookHookRepository,
+  DeliveryStore,
+  EventBindingRepository,
+  AlertOutbox,
 ];
+
+/** The webhook receivers read their body raw (GitHub's HMAC is over the exact bytes). */
+const WEBHOOK_ROUTES = ['api/v1/webhooks/gitlab', 'api/v1/webhooks/gitlab/:hook', 'api/v1/webhooks/github', 'api/v1/webhooks/github/:hook'].map((path) => ({ path, method: RequestMethod.POST }));
 
 function repository(cls: new (db: PrismaClient) => unknown): Provider {
   return { provide: cls, useFactory: (db: PrismaClient) => new cls(db), inject: [PRISMA] };
@@ -75,6 +97,12 @@ export class ApiModule implements NestModule {
         CronController,
         TokensController,
         AuditController,
+        WebhooksController,
+        EventsController,
+        HooksController,
+        DeliveriesController,
+        BindingsController,
+        AlertsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -95,6 +123,11 @@ export class ApiModule implements NestModule {
         LogsService,
         UpdatesHub,
         WatchService,
+        { provide: SECRET_CIPHER, useFactory: () => secretCipherFor(deps.config, (m) => new Logger('webhooks').warn(m)) },
+        WebhookIntakeService,
+        HooksService,
+        DeliveriesService,
+        BindingsService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
@@ -103,6 +136,10 @@ export class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BodyMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    consumer.apply(RawBodyMiddleware).forRoutes(...WEBHOOK_ROUTES);
+    consumer
+      .apply(BodyMiddleware)
+      .exclude(...WEBHOOK_ROUTES)
+      .forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

@@ -28,6 +28,7 @@ export async function startApi(env: Record<string, string | undefined> = process
     const token = generateToken();
     config = { ...config, SLIPWAY_ADMIN_TOKEN: token };
     console.log(`${TAG} SLIPWAY_ADMIN_TOKEN is not set; bootstrap admin token for this process (shown once):\n${TAG}   ${token}`);
+    if (!config.SLIPWAY_SECRET_KEY) console.warn(`${TAG} SLIPWAY_SECRET_KEY is not set either: GitHub webhook secrets are encrypted with a key derived from this generated token and cannot be verified after a restart`);
   }
 
   const prisma = createPrismaClient(config.DATABASE_URL);

@@ -1,0 +1,99 @@
+/**
+ * Webhook intake: `receiveDelivery` (verify → record, committed → queue with a timeout) wired to
+ * PostgreSQL and the `deliveries` queue, plus Argo's generic events. Only the delivery id is
+ * queued; what happens next is the worker's. Redis down: accepted anyway (`queued_at` stays null
+ * and the sweeper queues it); PostgreSQL down: the error propagates and the controller answers 503.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DeliveryStore, WebhookHookRepository } from '@slipway/persistence';
+import { SlipwayQueues } from '@slipway/queue';
+import { normalizeHeaders, receiveDelivery, redactHeaders, type IntakePorts, type IntakeResult, type ScmProvider, type SecretCipher } from '@slipway/scm';
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { CLOCK, QUEUES, type Clock } from '../deps.js';
+import { SECRET_CIPHER } from './secret-key.js';
+
+/** Give up queueing after this long: a hung Redis must not delay the answer (GitLab/GitHub wait 10 s). */
+export const ENQUEUE_TIMEOUT_MS = 2000;
+
+export interface GenericEventInput {
+  namespace: string;
+  discriminator: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+@Injectable()
+export class WebhookIntakeService {
+  private readonly log = new Logger('webhooks');
+
+  constructor(
+    private readonly hooks: WebhookHookRepository,
+    private readonly deliveries: DeliveryStore,
+    @Inject(QUEUES) private readonly queues: SlipwayQueues,
+    @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  receive(provider: ScmProvider, hookName: string | undefined, headers: IncomingHttpHeaders, rawBody: Buffer): Promise<IntakeResult> {
+    return receiveDelivery({ provider, hookName, headers, rawBody }, this.ports());
+  }
+
+  /** Argo's `POST /api/v1/events/{namespace}/{discriminator}`: stored as a `generic` delivery and queued. */
+  async receiveGeneric(input: GenericEventInput): Promise<{ id: string; duplicate: boolean; queued: boolean }> {
+    const headers = redactHeaders(normalizeHeaders(input.headers));
+    const key = headers['idempotency-key'] ?? headers['x-request-id'];
+    const receivedAt = new Date(this.clock());
+    const { id, duplicate } = await this.deliveries.record({
+      provider: 'generic',
+      hookId: null,
+      namespace: input.namespace,
+      deliveryKey: key ? `${input.namespace}/${input.discriminator}/${key}` : `generic:${randomUUID()}`,
+      eventType: input.discriminator,
+      kind: 'generic',
+      headers,
+      rawBody: input.body,
+      receivedAt,
+    });
+    if (duplicate) return { id, duplicate, queued: false };
+    return { id, duplicate, queued: await this.enqueue(id) };
+  }
+
+  /** Queue a stored delivery (replays); false when Redis did not take it in time (the sweeper will). */
+  async enqueue(deliveryId: string): Promise<boolean> {
+    try {
+      await withTimeout(this.queues.queueDelivery(deliveryId), ENQUEUE_TIMEOUT_MS);
+    } catch (err) {
+      this.queueError(deliveryId, err as Error);
+      return false;
+    }
+    this.deliveries.markQueued([deliveryId], new Date(this.clock())).catch((err: unknown) => this.queueError(deliveryId, err as Error));
+    return true;
+  }
+
+  private ports(): IntakePorts {
+    return {
+      hooks: (provider, name) => this.hooks.forVerification(provider, name),
+      record: (row) => this.deliveries.record(row),
+      enqueue: (deliveryId) => this.queues.queueDelivery(deliveryId),
+      markQueued: (ids, at) => this.deliveries.markQueued(ids, at),
+      cipher: this.cipher,
+      now: () => new Date(this.clock()),
+      enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
+      onQueueError: (id, err) => this.queueError(id, err),
+    };
+  }
+
+  private queueError(deliveryId: string, err: Error): void {
+    this.log.warn(`delivery ${deliveryId} not queued (the sweeper queues it later): ${err.message}`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`queueing took longer than ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
