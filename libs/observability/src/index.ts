@@ -2,3 +2,4 @@ export * from './metrics.js';
 export * from './metrics-server.js';
 export * from './workflow-counts.js';
 export * from './workflow-observer.js';
+export * from './parse-metrics.js';
