@@ -26,6 +26,7 @@ import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
 import { Resync } from './maintenance/resync.js';
 import { CronScheduler } from './cron/cron-scheduler.js';
+import { WebhookPipeline, type WebhookPipelineOptions } from './deliveries/webhook-pipeline.js';
 
 export interface WorkerOptions {
   db: PrismaClient;
@@ -43,6 +44,8 @@ export interface WorkerOptions {
   metricsPort?: number;
   /** The registry (default: a new one for this worker). */
   metrics?: SlipwayMetrics;
+  /** Webhook deliveries, commit statuses and failure alerts (SLIPWAY_PUBLIC_URL, SMTP_URL, GITLAB_*, GITHUB_*). */
+  webhooks?: WebhookPipelineOptions;
   clock?: () => number;
 }
 
@@ -61,6 +64,8 @@ export class WorkerHost {
   readonly metrics: SlipwayMetrics;
   private metricsServer?: MetricsServer;
   private readonly cron: CronScheduler;
+  /** The `deliveries` queue, commit statuses and failure alerts. */
+  readonly webhooks: WebhookPipeline;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -83,6 +88,15 @@ export class WorkerHost {
       prefix: opts.prefix,
       log: this.log,
     });
+    this.webhooks = new WebhookPipeline({
+      db: opts.db,
+      queues: this.queues,
+      ring: (id) => this.queues.reconcileWorkflow(id).catch((err: Error) => this.log(`queue unavailable, the resync will pick this up: ${err.message}`)),
+      flushLogs: () => this.logs.flush(),
+      log: this.log,
+      options: opts.webhooks,
+    });
+    this.webhooks.observe(performer);
     const state = new WorkflowStateStore(opts.db);
     this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
     this.metrics.workflowsFrom(workflowCounts(opts.db)).watchQueues([this.queues.reconcile, this.queues.pods, this.queues.timers]);
@@ -146,6 +160,7 @@ export class WorkerHost {
         concurrency: 8,
       }),
     );
+    this.workers.push(this.webhooks.worker(this.connection(true), prefix));
     for (const w of this.workers) w.on('failed', (job, err) => this.log(`${w.name} job ${job?.id ?? '?'} failed: ${err.message}`));
     const subscriber = this.connection(true);
     await subscriber.subscribe(killChannel(prefix), updatesChannel(prefix));
@@ -163,6 +178,7 @@ export class WorkerHost {
     });
     const every = this.opts.resyncSeconds * 1000;
     const tick = () => {
+      void this.webhooks.tick(this.log);
       this.resync.run().then(
         (r) => {
           if (r.timers || r.deleted || r.actions) {
@@ -215,6 +231,7 @@ export class WorkerHost {
     await this.reconciler.flush();
     await this.executor.close();
     await this.logs.flush();
+    await this.webhooks.close();
     await this.queues.close();
     for (const c of this.connections) c.disconnect();
   }
