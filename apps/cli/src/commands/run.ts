@@ -2,7 +2,7 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { LocalExecutor } from '@slipway/executors';
+import { LocalExecutor } from '@slipway/executors/local';
 import {
   formatDiagnostic,
   instantiateWorkflow,

@@ -1,0 +1,7 @@
+/**
+ * `@slipway/executors/local`: the local executor without the Kubernetes one. The package's main
+ * entry also loads @kubernetes/client-node (undici, ws, socks…), about 0.25 s of CPU at start-up
+ * that `slipway run` never needs.
+ */
+export * from './port.js';
+export { LocalExecutor, BWRAP_MISSING_WARNING, isBwrapUsable, type LocalExecutorOptions } from './local/local-executor.js';
