@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isBwrapUsable } from '@slipway/executors';
+import { isBwrapUsable } from '@slipway/executors/local';
 import { dagMakefileWith, dagStats, dagWorkflowYaml, randomDag, taskName } from './lib/dag.mjs';
 import { podCommands, shellWord } from './lib/pod-commands.mjs';
 import { BENCH_DIR, REPO_DIR, fmt, median, range } from './lib/stats.mjs';
