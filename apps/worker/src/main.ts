@@ -23,6 +23,14 @@ export async function startWorker(): Promise<WorkerHost> {
     podConcurrency: config.SLIPWAY_WORKER_CONCURRENCY,
     resyncSeconds: config.SLIPWAY_RESYNC_SECONDS,
     metricsPort: config.SLIPWAY_METRICS_PORT,
+    webhooks: {
+      publicUrl: config.SLIPWAY_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+      smtpUrl: config.SMTP_URL,
+      gitlabUrl: config.GITLAB_URL,
+      gitlabToken: config.GITLAB_TOKEN,
+      githubApiUrl: config.GITHUB_API_URL,
+      githubToken: config.GITHUB_TOKEN,
+    },
   });
   await host.start();
   const stop = () => {
