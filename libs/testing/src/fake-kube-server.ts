@@ -203,6 +203,11 @@ export async function startFakeKubeServer(): Promise<FakeKubeServer> {
       if (plural === 'pods') created.status = { phase: 'Pending' };
       return send(201, save(plural, created, 'ADDED'));
     }
+    if (!existing && method === 'PATCH' && record.contentType?.startsWith('application/apply-patch') && name) {
+      // Server-side apply creates what does not exist yet.
+      const obj = body as KubeObject;
+      return send(201, save(plural, { ...obj, metadata: { ...obj.metadata, name, namespace: ns, uid: `uid-${rv + 1}` } }, 'ADDED'));
+    }
     if (!existing) return notFound();
     if (method === 'GET') return send(200, existing);
     if (method === 'PUT') {

@@ -232,7 +232,7 @@ export class KubernetesExecutor implements PodExecutor {
           if (mine && t.created && !t.result && !seen.has(t.req.podName)) this.onDeleted(t);
         }
         const lost = await this.watchFrom(w, labelSelector, list.metadata?.resourceVersion);
-        if (lost) this.warn(`watch of pods of ${w.namespace}/${w.name}: ${lost}; re-listing`);
+        if (lost && !w.stopped && !this.closed) this.warn(`watch of pods of ${w.namespace}/${w.name}: ${lost}; re-listing`);
       } catch (error) {
         this.warn(`listing pods of ${w.namespace}/${w.name}: ${describe(error)}`);
       }

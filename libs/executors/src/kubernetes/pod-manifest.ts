@@ -49,9 +49,14 @@ export function claimName(claim: string, workflowName: string): string {
   return `${claim}-${workflowName}`;
 }
 
-/** Whether the main container must run under the exec wrapper (output parameters to report). */
+/** Whether containers run under the exec wrapper: output parameters to report, or containerSet ordering. */
 export function needsWrapper(req: PodRequest): boolean {
-  return req.outputParameterPaths.length > 0 && !req.template.containerSet;
+  return req.outputParameterPaths.length > 0 || orderedSet(req);
+}
+
+/** A containerSet whose containers depend on each other (the wrapper makes them wait). */
+function orderedSet(req: PodRequest): boolean {
+  return req.template.containerSet !== undefined && req.containers.some((c) => (c.dependencies ?? []).length > 0);
 }
 
 function toInt(value: unknown): number | undefined {
@@ -67,7 +72,7 @@ export function stagedFiles(req: PodRequest): { path: string; content: string; m
   for (const a of req.inputArtifacts) {
     if (a.raw !== undefined) files.push({ path: `inputs/artifacts/${a.name}`, content: a.raw, mode: a.mode ?? 0o644 });
   }
-  if (needsWrapper(req)) {
+  if (req.outputParameterPaths.length > 0) {
     files.push({ path: 'outputs', content: req.outputParameterPaths.map((p) => `${p.name} ${p.path}\n`).join(''), mode: 0o644 });
   }
   return files;
@@ -90,7 +95,7 @@ const INIT_SCRIPT = [
 
 function initContainer(req: PodRequest, opts: ManifestOptions): Json | undefined {
   const files = stagedFiles(req);
-  if (files.length === 0) return undefined;
+  if (files.length === 0 && !needsWrapper(req)) return undefined;
   const env: Json[] = files.map((f, i) => ({
     name: `SLIPWAY_STAGE_${i}`,
     value: `${f.mode.toString(8)} ${f.path} ${Buffer.from(f.content).toString('base64')}`,
@@ -126,14 +131,21 @@ function mainContainer(req: PodRequest, c: Container, staged: boolean, isMain: b
   let command = c.command;
   let args = c.args;
   if (isMain && req.scriptSource !== undefined) args = [...(args ?? []), `${STAGING}/script`];
-  if (isMain && needsWrapper(req) && command !== undefined) {
+  const wrapperEnv: { name: string; value: string }[] = [];
+  const wrapOutputs = isMain && req.outputParameterPaths.length > 0;
+  if ((wrapOutputs || orderedSet(req)) && command !== undefined) {
     command = [`${STAGING}/bin/busybox`, 'sh', `${STAGING}/bin/exec`, ...command, ...(args ?? [])];
     args = undefined;
+    if (orderedSet(req)) {
+      wrapperEnv.push({ name: 'SLIPWAY_CONTAINER', value: c.name ?? 'main' });
+      if ((c.dependencies ?? []).length > 0) wrapperEnv.push({ name: 'SLIPWAY_DEPENDS', value: (c.dependencies ?? []).join(' ') });
+    }
+    if (!wrapOutputs) wrapperEnv.push({ name: 'SLIPWAY_OUTPUTS', value: '/dev/null' });
   }
   if (command !== undefined) out.command = command;
   if (args !== undefined) out.args = args;
   else delete out.args;
-  const env = envList(req, c);
+  const env = [...envList(req, c), ...wrapperEnv];
   if (env.length > 0) out.env = env;
   if (mounts.length > 0) out.volumeMounts = mounts;
   return out;

@@ -59,6 +59,8 @@ export function containerOutcome(s: ContainerStatus | undefined, now: number): C
   const t = s?.state?.terminated;
   const name = s?.name ?? 'main';
   if (!t) return { name, phase: 'Error', message: `${name}: did not run`, startedAt: now, finishedAt: now };
+  const notRun = /^#not-run (\S+)/.exec(t.message ?? '');
+  if (notRun) return { name, phase: 'Failed', message: `not run: dependency "${notRun[1]}" did not succeed`, startedAt: now, finishedAt: now };
   const base = { name, exitCode: t.exitCode, startedAt: time(t.startedAt, now), finishedAt: time(t.finishedAt, now) };
   if (t.exitCode === 0) return { ...base, phase: 'Succeeded' };
   if (t.reason === 'OOMKilled') return { ...base, phase: 'Failed', message: `${name}: OOMKilled (exit code ${t.exitCode ?? 137})` };
