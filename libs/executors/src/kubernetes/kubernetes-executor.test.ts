@@ -207,3 +207,40 @@ describe('KubernetesExecutor', () => {
     expect(kube.get('persistentvolumeclaims', 'ns', 'workdir-wf')).toBeUndefined();
   });
 });
+
+describe('KubernetesExecutor: daemons, sidecars, init containers', () => {
+  test('a daemon reports ready with the pod IP once its main container runs', async () => {
+    const e = executor();
+    const sink = new Recorder();
+    e.start(kubeRequest('wf-20', { image: 'nginx' }, { daemon: true }), sink);
+    await podCreated(sink, 'wf-tmpl-20');
+    await watching(sink);
+    kube.setPodStatus('ns', 'wf-tmpl-20', { phase: 'Running', podIP: '10.0.0.7', containerStatuses: [running('main')] });
+    expect(await sink.until(() => sink.ready.has('wf-20') && sink.ready.get('wf-20'))).toBe('10.0.0.7');
+  });
+
+  test('when the main container ends while a sidecar still runs, the node finishes and the pod is deleted', async () => {
+    const e = executor();
+    const sink = new Recorder();
+    e.start(kubeRequest('wf-21', { image: 'alpine', command: ['true'] }, { sidecars: [{ name: 'proxy', image: 'envoy' }] }), sink);
+    await podCreated(sink, 'wf-tmpl-21');
+    await watching(sink);
+    kube.setPodStatus('ns', 'wf-tmpl-21', { phase: 'Running', containerStatuses: [terminated('main', 0), running('proxy')] });
+    expect(await sink.result('wf-21')).toMatchObject({ phase: 'Succeeded', exitCode: 0 });
+    await sink.until(() => kube.get('pods', 'ns', 'wf-tmpl-21') === undefined);
+  });
+
+  test('a failing init container fails the node with its exit code', async () => {
+    const e = executor();
+    const sink = new Recorder();
+    e.start(kubeRequest('wf-22', { image: 'alpine' }, { initContainers: [{ name: 'init', image: 'alpine', command: ['false'] }] }), sink);
+    await podCreated(sink, 'wf-tmpl-22');
+    await watching(sink);
+    kube.setPodStatus('ns', 'wf-tmpl-22', {
+      phase: 'Failed',
+      initContainerStatuses: [terminated('init', 4)],
+      containerStatuses: [{ name: 'main', state: { waiting: { reason: 'PodInitializing' } } }],
+    });
+    expect(await sink.result('wf-22')).toMatchObject({ phase: 'Failed', exitCode: 4, message: 'init: Error (exit code 4)' });
+  });
+});

@@ -296,9 +296,15 @@ export class KubernetesExecutor implements PodExecutor {
       void this.deletePodNamed(req.workflow.namespace, req.podName, 0, undefined);
       return;
     }
-    if (isFinished(pod)) {
+    // Sidecars keep a pod running after its main containers ended: Argo's wait container kills
+    // them; we take the result and delete the pod.
+    const mainsDone = req.containers.every((c) => containerStatus(pod, c.name ?? 'main')?.state?.terminated !== undefined);
+    if (isFinished(pod) || (req.sidecars.length > 0 && mainsDone)) {
       t.finishing = true;
-      void t.logs.settle(5000).then(() => this.finish(t, this.withKill(t, this.resultOf(t, pod))));
+      void t.logs.settle(5000).then(() => {
+        this.finish(t, this.withKill(t, this.resultOf(t, pod)));
+        if (!isFinished(pod)) void this.deletePodNamed(req.workflow.namespace, req.podName, 0, undefined);
+      });
     }
   }
 
