@@ -192,7 +192,7 @@ export async function postPush(h: Pick<Harness, 'base'>, payload: unknown, secre
   return { status: res.status, ms: Date.now() - started, body: text ? (JSON.parse(text) as { id?: string }) : {} };
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

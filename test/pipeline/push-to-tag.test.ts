@@ -63,7 +63,7 @@ describe('push to deployed tag', () => {
     expect(h.gitops.read('main', 'apps/demo/kustomization.yaml')).toBe(KUSTOMIZATION.replace('newTag: initial', `newTag: ${tag}`));
     expect(h.gitops.message(after[0])).toContain(`Set ${IMAGE} to ${tag}`);
 
-    await until('three statuses', async () => (h.scm.states('gitlab', PROJECT, sha, STATUS_NAME).length >= 3 ? true : undefined), 15_000);
+    await until('three statuses', () => (h.scm.states('gitlab', PROJECT, sha, STATUS_NAME).length >= 3 ? true : undefined), 15_000);
     expect(h.scm.states('gitlab', PROJECT, sha, STATUS_NAME)).toEqual(['pending', 'running', 'success']);
     const last = h.scm.requests.filter((r) => r.provider === 'gitlab' && r.body.state === 'success').at(-1)!;
     expect(last.body.target_url).toBe(`https://slipway.test/workflows/default/${wf.metadata.name}`);
@@ -93,7 +93,7 @@ describe('push to deployed tag', () => {
     expect(text).toMatch(/App\.java:2: error/);
     expect(text).toContain(broken);
     expect(text).toContain(`https://slipway.test/workflows/default/${wf.metadata.name}`);
-    await until('failed status', async () => (h.scm.states('gitlab', PROJECT, broken, STATUS_NAME).at(-1) === 'failed' ? true : undefined), 15_000);
+    await until('failed status', () => (h.scm.states('gitlab', PROJECT, broken, STATUS_NAME).at(-1) === 'failed' ? true : undefined), 15_000);
     expect(h.scm.states('gitlab', PROJECT, broken, STATUS_NAME)).toEqual(['pending', 'running', 'failed']);
 
     // More saves, a resync tick: still one e-mail.
@@ -119,7 +119,7 @@ describe('push to deployed tag', () => {
     expect(wf1.status?.phase).not.toBe('Succeeded');
     const wf2 = await until('second run finished', async () => finished(await workflows().getById(id2)));
     expect(wf2.status?.phase, wf2.status?.message).toBe('Succeeded');
-    await until('canceled status', async () => (h.scm.states('gitlab', PROJECT, first, STATUS_NAME).at(-1) === 'canceled' ? true : undefined), 15_000);
+    await until('canceled status', () => (h.scm.states('gitlab', PROJECT, first, STATUS_NAME).at(-1) === 'canceled' ? true : undefined), 15_000);
     expect(h.gitops.read('main', 'apps/demo/kustomization.yaml')).toContain(`newTag: ${second.slice(0, 12)}`);
     expect(h.smtp.messages).toHaveLength(1); // the stopped run is not a failure e-mail
   });
