@@ -116,6 +116,14 @@ describe('webhook intake', () => {
     expect(await deliveryJobs(api, first.body.id)).toBe(1);
   });
 
+  it('a body over SLIPWAY_BODY_LIMIT is 413 and not stored', async () => {
+    const before = await rows();
+    const big = JSON.stringify({ ...JSON.parse(pushBody), filler: 'x'.repeat(1024 * 1024) });
+    const res = await postRaw(api, '/api/v1/webhooks/gitlab', big, gitlabHeaders(gitlab.secret));
+    expect(res.status).toBe(413);
+    expect(await rows()).toBe(before);
+  });
+
   it('other routes still parse JSON bodies (the raw parser is for webhooks only)', async () => {
     const res = await api.request('/api/v1/workflows/default/lint', { json: { workflow: { metadata: { name: 'x' }, spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox' } }] } } } });
     expect(res.status).toBe(200);
