@@ -179,7 +179,7 @@ export class WorkerHost {
     const every = this.opts.resyncSeconds * 1000;
     const tick = () => {
       void this.webhooks.tick(this.log);
-      this.resync.run().then(
+      this.resync.run({ periodic: true }).then(
         (r) => {
           if (r.timers || r.deleted || r.actions) {
             this.log(`resync: ${r.workflows} workflows, ${r.timers} timers, ${r.pods} pods, ${r.actions} stranded actions, ${r.deleted} deleted by TTL`);

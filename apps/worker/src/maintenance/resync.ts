@@ -7,6 +7,9 @@ import type { Action } from '@slipway/engine';
 import type { PodExecutions, Timers, WorkflowInbox, WorkflowRepository, WorkflowStateStore } from '@slipway/persistence';
 import type { SlipwayQueues } from '@slipway/queue';
 
+/** Events and Pending workflows younger than this are presumably still on their way (their job is queued). */
+const SETTLE_MS = 5000;
+
 export interface ResyncReport {
   workflows: number;
   timers: number;
@@ -31,7 +34,14 @@ export class Resync {
     },
   ) {}
 
-  async run(): Promise<ResyncReport> {
+  private periodicRuns = 0;
+
+  /**
+   * `periodic`: a timer's run. After the first of those, only inbox events and Pending workflows
+   * older than SETTLE_MS count as forgotten; other runs (start-up, resyncNow) take everything.
+   */
+  async run(opts: { periodic?: boolean } = {}): Promise<ResyncReport> {
+    const settleMs = opts.periodic && this.periodicRuns++ > 0 ? SETTLE_MS : 0;
     const { workflows, inbox, timers, executions, queues } = this.deps;
     const now = this.deps.clock?.() ?? Date.now();
     const report: ResyncReport = { workflows: 0, timers: 0, pods: 0, deleted: 0, actions: 0 };
@@ -40,7 +50,12 @@ export class Resync {
       await this.deps.state.actionsDone([row.id]);
       report.actions++;
     }
-    const ids = new Set([...(await inbox.workflowsWithPending()), ...(await workflows.unfinishedIds())]);
+    // Only what looks forgotten: inbox events nobody applied for a while, and workflows never
+    // started. A Running workflow with neither needs no reconcile: its pods, timers and outbox are
+    // recovered below and each ends in an inbox event. (Ringing every running workflow would queue
+    // one idle reconcile per running workflow per resync.)
+    const settled = settleMs > 0 ? new Date(now - settleMs) : undefined;
+    const ids = new Set([...(await inbox.workflowsWithPending(500, settled)), ...(await workflows.unfinishedIds(1000, { phases: ['Pending'], createdBefore: settled }))]);
     for (const id of ids) {
       await queues.reconcileWorkflow(id);
       report.workflows++;

@@ -11,7 +11,7 @@ import type { LogWriter } from './log-writer.js';
  * PodStarted waits this long before it is written on its own: a step that finishes sooner
  * delivers it with its PodFinished, in one statement and one reconcile instead of two.
  */
-export const POD_STARTED_DELAY_MS = 100;
+export const POD_STARTED_DELAY_MS = 250;
 
 export class PodService {
   constructor(

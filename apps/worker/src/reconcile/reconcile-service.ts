@@ -55,18 +55,21 @@ export class ReconcileService {
 
   private async reconcileNow(workflowId: string): Promise<ReconcileOutcome> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      // The version and the inbox in one round trip. The save below expects this version, so
-      // events another worker consumed in the meantime can never be applied twice.
-      const head = await this.state.head(workflowId);
+      // The version and the inbox in one round trip (with the whole state for a workflow not in
+      // the cache). The save below expects this version, so events another worker consumed in
+      // the meantime can never be applied twice.
+      const fresh = !this.cache.has(workflowId);
+      let loaded = fresh ? await this.state.loadWithInbox(workflowId) : undefined;
+      const head = fresh ? loaded : await this.state.head(workflowId);
       if (head === undefined) {
         this.cache.drop(workflowId);
         return { status: 'missing' };
       }
       const { version, events } = head;
-      let reconciler = this.cache.get(workflowId, version);
+      let reconciler = loaded ? undefined : this.cache.get(workflowId, version);
       const cached = reconciler !== undefined;
       if (!reconciler) {
-        const loaded = await this.state.load(workflowId);
+        loaded ??= await this.state.load(workflowId);
         if (!loaded) return { status: 'missing' };
         if (loaded.version !== version) continue; // saved by someone else in between: read again
         reconciler = new WorkflowReconciler(loaded.workflow, NO_TEMPLATES, loaded.runtime);

@@ -32,6 +32,11 @@ export class ReconcilerCache {
     }
   }
 
+  /** Whether a reconciler of any version is kept for `id`. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
   drop(id: string): void {
     this.entries.delete(id);
   }

@@ -21,9 +21,14 @@ export class WorkflowInbox {
     return rows.map((r) => ({ id: r.id, event: r.event as unknown as EngineEvent }));
   }
 
-  /** Workflows that have events waiting (for the resync). */
-  async workflowsWithPending(limit = 500): Promise<string[]> {
-    const rows = await this.db.workflowEvent.findMany({ distinct: ['workflowId'], select: { workflowId: true }, take: limit });
+  /** Workflows that have events waiting (for the resync), only events written before `olderThan` when given. */
+  async workflowsWithPending(limit = 500, olderThan?: Date): Promise<string[]> {
+    const rows = await this.db.workflowEvent.findMany({
+      where: olderThan ? { createdAt: { lt: olderThan } } : {},
+      distinct: ['workflowId'],
+      select: { workflowId: true },
+      take: limit,
+    });
     return rows.map((r) => r.workflowId);
   }
 }

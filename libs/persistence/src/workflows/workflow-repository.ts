@@ -116,9 +116,11 @@ export class WorkflowRepository {
     return { items, continueToken: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
   }
 
-  /** Unfinished workflows (for the resync). */
-  async unfinishedIds(limit = 1000): Promise<string[]> {
-    const rows = await this.db.workflow.findMany({ where: { phase: { in: ['Pending', 'Running'] } }, select: { id: true }, take: limit });
+  /** Unfinished workflows (for the resync): Pending or Running, or only `phases`, created before `createdBefore`. */
+  async unfinishedIds(limit = 1000, opts: { phases?: string[]; createdBefore?: Date } = {}): Promise<string[]> {
+    const where: Prisma.WorkflowWhereInput = { phase: { in: opts.phases ?? ['Pending', 'Running'] } };
+    if (opts.createdBefore) where.createdAt = { lt: opts.createdBefore };
+    const rows = await this.db.workflow.findMany({ where, select: { id: true }, take: limit });
     return rows.map((r) => r.id);
   }
 

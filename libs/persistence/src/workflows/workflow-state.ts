@@ -40,6 +40,16 @@ export interface WorkflowHead {
   events: InboxEvent[];
 }
 
+/** The columns a state is assembled from. */
+interface StateRow {
+  version: number;
+  manifest: unknown;
+  status: unknown;
+  runtime: unknown;
+  labels: unknown;
+  annotations: unknown;
+}
+
 /** Keys of `runtime` that do not belong to a node (e.g. `__workflow__`). */
 const WORKFLOW_RUNTIME_PREFIX = '__';
 
@@ -68,6 +78,25 @@ export class WorkflowStateStore {
   async load(id: string): Promise<LoadedState | undefined> {
     const row = await this.db.workflow.findUnique({ where: { id } });
     if (!row) return undefined;
+    return this.assemble(id, row);
+  }
+
+  /**
+   * `load` and `head` together: the workflow row with its pending inbox in one round trip (plus
+   * the node rows when there are any). For a workflow this process has not seen yet.
+   */
+  async loadWithInbox(id: string): Promise<(LoadedState & WorkflowHead) | undefined> {
+    const rows = await this.db.$queryRaw<(StateRow & { inbox: { id: string; event: EngineEvent }[] })[]>`
+      SELECT w.version, w.manifest, w.status, w.runtime, w.labels, w.annotations,
+        (SELECT coalesce(json_agg(json_build_object('id', e.id::text, 'event', e.event) ORDER BY e.id), '[]'::json)
+         FROM workflow_events e WHERE e.workflow_id = w.id) AS inbox
+      FROM workflows w WHERE w.id = ${id}::uuid`;
+    if (rows.length === 0) return undefined;
+    const state = await this.assemble(id, rows[0]);
+    return { ...state, events: rows[0].inbox.map((e) => ({ id: BigInt(e.id), event: e.event })) };
+  }
+
+  private async assemble(id: string, row: StateRow): Promise<LoadedState> {
     // Node rows are only written by saves and retries, which bump the version: none at version 0.
     const nodes = row.version === 0 ? [] : await this.db.node.findMany({ where: { workflowId: id }, select: { nodeId: true, status: true, runtime: true } });
     const manifest = row.manifest as unknown as Workflow;
