@@ -189,22 +189,22 @@ describe('KubernetesExecutor', () => {
     expect(result.containers?.map((c) => [c.name, c.phase, c.exitCode])).toEqual([['main', 'Succeeded', 0], ['b', 'Failed', 1]]);
   });
 
-  test('volumeClaimTemplates: PVCs named <claim>-<workflow> are created once and deleted on release', async () => {
+  test('volumeClaimTemplates: PVCs named <workflow>-<claim> (as Argo names them) are created once and deleted on release', async () => {
     const e = executor();
     const sink = new Recorder();
     const claim = { metadata: { name: 'workdir' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
     const volumes = [{ name: 'workdir', lifetime: 'workflow' as const, source: { name: 'workdir', persistentVolumeClaim: { claimName: 'workdir' } } }];
     for (const id of ['wf-13', 'wf-14']) e.start(kubeRequest(id, { image: 'alpine' }, { volumes, volumeClaimTemplates: [claim] }), sink);
     const pod = await podCreated(sink, 'wf-tmpl-14');
-    expect((pod.spec as { volumes: unknown[] }).volumes).toEqual([{ name: 'workdir', persistentVolumeClaim: { claimName: 'workdir-wf' } }]);
-    expect(kube.get('persistentvolumeclaims', 'ns', 'workdir-wf')?.spec).toEqual(claim.spec);
+    expect((pod.spec as { volumes: unknown[] }).volumes).toEqual([{ name: 'workdir', persistentVolumeClaim: { claimName: 'wf-workdir' } }]);
+    expect(kube.get('persistentvolumeclaims', 'ns', 'wf-workdir')?.spec).toEqual(claim.spec);
     expect(kube.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/persistentvolumeclaims'))).toHaveLength(1);
     await watching(sink);
     for (const p of ['wf-tmpl-13', 'wf-tmpl-14']) kube.setPodStatus('ns', p, { phase: 'Succeeded', containerStatuses: [terminated('main', 0)] });
     await sink.result('wf-14');
     await sink.result('wf-13');
     await e.releaseWorkflow('wf-uid');
-    expect(kube.get('persistentvolumeclaims', 'ns', 'workdir-wf')).toBeUndefined();
+    expect(kube.get('persistentvolumeclaims', 'ns', 'wf-workdir')).toBeUndefined();
   });
 });
 

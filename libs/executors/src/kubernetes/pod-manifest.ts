@@ -44,9 +44,9 @@ export function labelValue(value: string): string | undefined {
   return /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(value) ? value : undefined;
 }
 
-/** The PVC name for a volumeClaimTemplate of a workflow. */
+/** The PVC name for a volumeClaimTemplate of a workflow: `<workflow name>-<claim>`, as Argo names it (operator.go createPVCs). */
 export function claimName(claim: string, workflowName: string): string {
-  return `${claim}-${workflowName}`;
+  return `${workflowName}-${claim}`;
 }
 
 /** Whether containers run under the exec wrapper: output parameters to report, or containerSet ordering. */
