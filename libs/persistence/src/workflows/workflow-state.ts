@@ -99,9 +99,9 @@ export class WorkflowStateStore {
   private async assemble(id: string, row: StateRow): Promise<LoadedState> {
     // Node rows are only written by saves and retries, which bump the version: none at version 0.
     const nodes = row.version === 0 ? [] : await this.db.node.findMany({ where: { workflowId: id }, select: { nodeId: true, status: true, runtime: true } });
-    const manifest = row.manifest as unknown as Workflow;
-    const status = { ...(row.status as unknown as WorkflowStatus) };
-    const runtime = { ...(row.runtime as unknown as RuntimeMap) };
+    const manifest = row.manifest as Workflow;
+    const status = { ...(row.status as WorkflowStatus) };
+    const runtime = { ...(row.runtime as RuntimeMap) };
     const byId: Record<string, NodeStatus> = {};
     for (const n of nodes) {
       byId[n.nodeId] = n.status as unknown as NodeStatus;
