@@ -31,6 +31,8 @@ export interface PodDefaults {
   securityContext?: unknown;
   /** Workflow-level podSpecPatch, applied before the template's. */
   podSpecPatch?: string;
+  /** Workflow-level `podMetadata`: labels/annotations under the template's. */
+  podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 export interface ManifestOptions {
@@ -199,10 +201,10 @@ export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Js
   const d = opts.defaults ?? {};
   const init = initContainer(req, opts);
   const staged = init !== undefined;
-  const labels: Record<string, string> = { ...(t.metadata?.labels ?? {}), [LABEL_WORKFLOW]: req.workflow.name, [LABEL_WORKFLOW_UID]: req.workflow.uid };
+  const labels: Record<string, string> = { ...(d.podMetadata?.labels ?? {}), ...(t.metadata?.labels ?? {}), [LABEL_WORKFLOW]: req.workflow.name, [LABEL_WORKFLOW_UID]: req.workflow.uid };
   const nodeLabel = labelValue(req.nodeId);
   if (nodeLabel !== undefined) labels[LABEL_NODE_ID] = nodeLabel;
-  const annotations = { ...(t.metadata?.annotations ?? {}), [ANNOTATION_NODE_ID]: req.nodeId, [ANNOTATION_NODE_NAME]: req.nodeName };
+  const annotations = { ...(d.podMetadata?.annotations ?? {}), ...(t.metadata?.annotations ?? {}), [ANNOTATION_NODE_ID]: req.nodeId, [ANNOTATION_NODE_NAME]: req.nodeName };
   const mainName = req.containers[0]?.name;
   const mirror = (c: Container & { mirrorVolumeMounts?: boolean }): Json => {
     const { mirrorVolumeMounts, ...rest } = c;

@@ -87,5 +87,7 @@ describe('resource templates', () => {
     expect(conditionHolds(obj, 'status.succeeded > 1, status.phase != Failed')).toBe(true);
     expect(conditionHolds(obj, 'status.succeeded > 2')).toBe(false);
     expect(conditionHolds(obj, 'status.failed > 0')).toBe(false);
+    expect(conditionHolds(obj, 'status.phase in (Pending, Running), status.succeeded >= 2')).toBe(true);
+    expect(conditionHolds(obj, 'status.phase notin (Running)')).toBe(false);
   });
 });

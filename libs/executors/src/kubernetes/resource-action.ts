@@ -19,28 +19,50 @@ function field(obj: unknown, path: string): unknown {
   return cur;
 }
 
-/** One requirement `path op value`; ops: `==`, `=`, `!=`, `<`, `>`, `<=`, `>=`. All comma-separated requirements must hold. */
+/** Split on commas outside parentheses (`a in (x, y), b > 1`). */
+function requirements(condition: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of condition) {
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Argo's label-selector-like requirements: `path op value` with `==`, `=`, `!=`, `<`, `>`, `<=`,
+ * `>=`, `path in (a, b)`, `path notin (a, b)`. All comma-separated requirements must hold.
+ */
 export function conditionHolds(obj: unknown, condition: string): boolean {
-  return condition
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .every((req) => {
-      const m = /^(\S+?)\s*(==|!=|<=|>=|=|<|>)\s*(.*)$/.exec(req);
-      if (!m) return false;
-      const [, path, op, raw] = m;
-      const got = field(obj, path);
-      if (got === undefined) return op === '!=';
-      const want = raw.trim();
-      if (op === '<' || op === '>' || op === '<=' || op === '>=') {
-        const a = Number(got);
-        const b = Number(want);
-        if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-        return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-      }
-      const equal = String(got) === want;
-      return op === '!=' ? !equal : equal;
-    });
+  return requirements(condition).every((req) => {
+    const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(req);
+    if (set) {
+      const got = field(obj, set[1]);
+      const member = got !== undefined && set[3].split(',').map((v) => v.trim()).includes(String(got));
+      return set[2] === 'in' ? member : !member;
+    }
+    const m = /^(\S+?)\s*(==|!=|<=|>=|=|<|>)\s*(.*)$/.exec(req);
+    if (!m) return false;
+    const [, path, op, raw] = m;
+    const got = field(obj, path);
+    if (got === undefined) return op === '!=';
+    const want = raw.trim();
+    if (op === '<' || op === '>' || op === '<=' || op === '>=') {
+      const a = Number(got);
+      const b = Number(want);
+      if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+      return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+    }
+    const equal = String(got) === want;
+    return op === '!=' ? !equal : equal;
+  });
 }
 
 const PATCH: Record<string, PatchStrategy> = {
