@@ -31,6 +31,12 @@ export interface PodDefaults {
   securityContext?: unknown;
   /** Workflow-level podSpecPatch, applied before the template's. */
   podSpecPatch?: string;
+  priorityClassName?: string;
+  schedulerName?: string;
+  hostAliases?: unknown[];
+  hostNetwork?: boolean;
+  dnsPolicy?: string;
+  dnsConfig?: unknown;
   /** Workflow-level `podMetadata`: labels/annotations under the template's. */
   podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
@@ -223,9 +229,16 @@ export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Js
     ...(t.affinity ?? d.affinity ? { affinity: t.affinity ?? d.affinity } : {}),
     ...(t.tolerations ?? d.tolerations ? { tolerations: t.tolerations ?? d.tolerations } : {}),
     ...(t.securityContext ?? d.securityContext ? { securityContext: t.securityContext ?? d.securityContext } : {}),
-    ...(t.priorityClassName ? { priorityClassName: t.priorityClassName } : {}),
-    ...(t.hostAliases ? { hostAliases: t.hostAliases } : {}),
+    ...(t.priorityClassName ?? d.priorityClassName ? { priorityClassName: t.priorityClassName ?? d.priorityClassName } : {}),
+    ...(t.schedulerName ?? d.schedulerName ? { schedulerName: t.schedulerName ?? d.schedulerName } : {}),
+    ...(t.automountServiceAccountToken !== undefined ? { automountServiceAccountToken: t.automountServiceAccountToken } : {}),
+    ...(d.hostNetwork !== undefined ? { hostNetwork: d.hostNetwork } : {}),
+    ...(d.dnsPolicy ? { dnsPolicy: d.dnsPolicy } : {}),
+    ...(d.dnsConfig ? { dnsConfig: d.dnsConfig } : {}),
   };
+  // Argo appends the template's hostAliases to the workflow's.
+  const hostAliases = [...(d.hostAliases ?? []), ...(t.hostAliases ?? [])];
+  if (hostAliases.length > 0) spec.hostAliases = hostAliases;
   const deadline = toInt(t.activeDeadlineSeconds);
   if (deadline !== undefined) spec.activeDeadlineSeconds = deadline;
   const inits = [...(init ? [init] : []), ...req.initContainers.map(mirror)];
