@@ -244,3 +244,39 @@ describe('KubernetesExecutor: daemons, sidecars, init containers', () => {
     expect(await sink.result('wf-22')).toMatchObject({ phase: 'Failed', exitCode: 4, message: 'init: Error (exit code 4)' });
   });
 });
+
+describe('KubernetesExecutor: graceful deletion', () => {
+  test('kill waits through a graceful deletion: the terminated pod ends Failed with the reason', async () => {
+    kube.deleteImmediately = false;
+    const e = executor();
+    const sink = new Recorder();
+    e.start(kubeRequest('wf-30', { image: 'alpine', command: ['sleep', '99'] }), sink);
+    await podCreated(sink, 'wf-tmpl-30');
+    await watching(sink);
+    kube.setPodStatus('ns', 'wf-tmpl-30', { phase: 'Running', containerStatuses: [running('main')] });
+    await sink.until(() => sink.started.get('wf-30'));
+    let killed = false;
+    const kill = e.kill('wf-30', 'Stopped with strategy \'Terminate\'').then(() => (killed = true));
+    await sink.until(() => kube.get('pods', 'ns', 'wf-tmpl-30')?.metadata.deletionTimestamp);
+    expect(killed).toBe(false);
+    kube.setPodStatus('ns', 'wf-tmpl-30', { phase: 'Failed', containerStatuses: [terminated('main', 143)] });
+    await kill;
+    expect(await sink.result('wf-30')).toMatchObject({ phase: 'Failed', exitCode: 143, message: "Stopped with strategy 'Terminate'" });
+    kube.finalizeDeletion('ns', 'wf-tmpl-30');
+  });
+
+  test('start is idempotent per node: a second start creates nothing and re-reports a finished result', async () => {
+    const e = executor();
+    const sink = new Recorder();
+    const req = kubeRequest('wf-31', { image: 'alpine' });
+    e.start(req, sink);
+    e.start(req, sink);
+    await podCreated(sink, 'wf-tmpl-31');
+    await watching(sink);
+    kube.setPodStatus('ns', 'wf-tmpl-31', { phase: 'Succeeded', containerStatuses: [terminated('main', 0)] });
+    await sink.result('wf-31');
+    e.start(req, sink);
+    await sink.until(() => sink.finished.length === 2);
+    expect(kube.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+});
