@@ -13,14 +13,14 @@ const roundsAt = args.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : undefined;
 const names = args.filter((a, i) => !a.startsWith('--') && (roundsAt < 0 || i !== roundsAt + 1));
 const wanted = (name) => names.length === 0 || names.includes(name);
-const env = environment();
+const env = () => environment();
 
 if (wanted('reconciler')) {
   console.log('\n## Reconciler alone (simulate, instant pods, one event per reconcile)\n');
   const result = reconcilerBench({ rounds: rounds ?? 5 });
   const t = reconcilerTable(result);
   console.log(`\n${table(t.header, t.rows)}\n\n${t.summary}`);
-  console.log(`→ ${writeResult('reconciler', { ...env, ...result })}`);
+  console.log(`→ ${writeResult('reconciler', { ...env(), ...result })}`);
 }
 
 if (wanted('cli')) {
@@ -34,5 +34,6 @@ if (wanted('cli')) {
   const s = result.startup;
   const perNode = Object.entries(result.modes).map(([mode, m]) => `${mode} ${fmt((m.slipway.medianMs - s.cliOneNode.medianMs) / result.nodes, 2)} ms`);
   console.log(`\nslipway time per node beyond a 1-node run: ${perNode.join(', ')}`);
-  console.log(`→ ${writeResult('cli-vs-make', { ...env, ...result })}`);
+  console.log(`load average at the end: ${env().loadAverage.join(', ')} (2 cores)`);
+  console.log(`→ ${writeResult('cli-vs-make', { ...env(), ...result })}`);
 }

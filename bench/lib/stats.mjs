@@ -1,5 +1,6 @@
 /** Small helpers shared by the benchmarks: medians, a text table, result files. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,8 @@ export function environment() {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpus: navigatorCpus(),
+    /** 1-, 5- and 15-minute load averages when the benchmark finished: how shared the machine was. */
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
     at: new Date().toISOString(),
   };
 }
