@@ -62,7 +62,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, bindingExtras: { cancelInProgress?: boolean } = {}): Promise<Harness> {
+export async function startHarness(label: string, bindingExtras: { cancelInProgress?: boolean; redisUrl?: string } = {}): Promise<Harness> {
+  const redisUrl = bindingExtras.redisUrl ?? TEST_REDIS_URL;
   const db: TestDatabase = await createTestDatabase(label);
   const prefix = testRedisPrefix(label);
   const dir = mkdtempSync(join(tmpdir(), `slipway-${label}-`));
@@ -71,10 +72,10 @@ export async function startHarness(label: string, bindingExtras: { cancelInProgr
   const git: GitHttpServer = await serveGitHttp(resolve(gitops.path, '..'));
   const scm = await startFakeScmServer();
   const smtp = await startSmtpSink();
-  const config = loadConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, SLIPWAY_REDIS_PREFIX: prefix, SLIPWAY_ADMIN_TOKEN: 'push-to-tag-admin-token-0123' });
+  const config = loadConfig({ DATABASE_URL: db.url, REDIS_URL: redisUrl, SLIPWAY_REDIS_PREFIX: prefix, SLIPWAY_ADMIN_TOKEN: 'push-to-tag-admin-token-0123' });
   const prisma = createPrismaClient(db.url, 8);
-  const queues = new SlipwayQueues(redisConnection(TEST_REDIS_URL), prefix);
-  const subscriber: Redis = redisConnection(TEST_REDIS_URL, { forWorker: true });
+  const queues = new SlipwayQueues(redisConnection(redisUrl), prefix);
+  const subscriber: Redis = redisConnection(redisUrl, { forWorker: true });
   const api: INestApplication = await createApiApp({ config, prisma, queues, subscriber, logger: false });
   await api.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
@@ -135,7 +136,7 @@ export async function startHarness(label: string, bindingExtras: { cancelInProgr
 
   const worker = new WorkerHost({
     db: prisma,
-    redisUrl: TEST_REDIS_URL,
+    redisUrl,
     prefix,
     workdir: join(dir, 'wd'),
     sandbox: 'auto',
