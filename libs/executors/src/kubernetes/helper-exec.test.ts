@@ -47,3 +47,31 @@ describe('helper exec wrapper', () => {
     expect(readFileSync(order, 'utf8')).toBe('a\nb\n');
   });
 });
+
+describe('git input artifact init container', () => {
+  test('clones the repository at the revision into the staging path, origin without credentials', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { gitInitContainers } = await import('./git-init.js');
+    const { kubeRequest } = await import('./testing.js');
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-git-'));
+    const repo = join(dir, 'repo');
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+    mkdirSync(repo);
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 't@example.com');
+    git('config', 'user.name', 't');
+    writeFileSync(join(repo, 'f.txt'), 'one\n');
+    git('add', '.');
+    git('commit', '-qm', 'one');
+    const first = git('rev-parse', 'HEAD');
+    writeFileSync(join(repo, 'f.txt'), 'two\n');
+    git('commit', '-qam', 'two');
+    const req = kubeRequest('wf-g', { image: 'alpine' }, { inputArtifacts: [{ name: 'src', path: '/src', git: { repo: `file://${repo}`, revision: first } }] });
+    const [init] = gitInitContainers(req, 'alpine/git', { volume: 'v', path: join(dir, 'staging') }) as { command: string[]; env: { name: string; value?: string }[] }[];
+    const env = Object.fromEntries(init.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+    execFileSync(init.command[0], init.command.slice(1), { env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: 'ignore' });
+    const dest = join(dir, 'staging/inputs/artifacts/src');
+    expect(readFileSync(join(dest, 'f.txt'), 'utf8')).toBe('one\n');
+    expect(execFileSync('git', ['-C', dest, 'remote', 'get-url', 'origin'], { encoding: 'utf8' }).trim()).toBe(`file://${repo}`);
+  });
+});

@@ -16,6 +16,8 @@ export interface KubernetesExecutorOptions {
   kubeConfig?: KubeConfig;
   /** Image of the staging init container. Default `slipway/helper:latest`. */
   helperImage?: string;
+  /** Image of git input artifact init containers. Default `alpine/git:v2.47.2`. */
+  gitImage?: string;
   /** Pod settings used when the template does not set them (workflow-level spec fields). */
   defaults?: PodDefaults;
   /** Grace period of deletions by kill (seconds). Default 30. */
@@ -156,7 +158,7 @@ export class KubernetesExecutor implements PodExecutor {
     await this.createClaims(req);
     let manifest: Record<string, unknown>;
     try {
-      manifest = buildPodManifest(req, { helperImage: this.options.helperImage ?? 'slipway/helper:latest', defaults: this.options.defaults });
+      manifest = buildPodManifest(req, { helperImage: this.options.helperImage ?? 'slipway/helper:latest', gitImage: this.options.gitImage, defaults: this.options.defaults });
     } catch (error) {
       return this.finish(t, this.errorResult(t, `invalid pod spec: ${describe(error)}`));
     }

@@ -81,7 +81,19 @@ const containerSet = (() => {
   });
 })();
 
+const git = kubeRequest('wf-def0', { image: 'golang:1.23', command: ['go', 'build', './...'], workingDir: '/src' }, {
+  podName: 'wf-build-def0',
+  inputArtifacts: [{
+    name: 'source',
+    path: '/src',
+    git: { repo: 'https://github.com/argoproj/argo-workflows.git', revision: 'v3.6.0', depth: 1, usernameSecret: { name: 'github', key: 'user' }, passwordSecret: { name: 'github', key: 'token' } },
+  }],
+});
+
 describe('pod manifests (golden)', () => {
+  test('git input artifact: cloned by an init container into the staging volume, credentials from Secrets', () => {
+    expectGolden('git-input', buildPodManifest(git, options));
+  });
   test('container template with every pod field', () => {
     expectGolden('container-full', buildPodManifest(full, options));
   });

@@ -7,6 +7,7 @@
 import type { PodRequest } from '@slipway/engine';
 import type { Container, PersistentVolumeClaim, VolumeMount } from '@slipway/workflow';
 import { parse as parseYaml } from 'yaml';
+import { gitInitContainers } from './git-init.js';
 
 export const LABEL_WORKFLOW = 'workflows.argoproj.io/workflow';
 export const LABEL_NODE_ID = 'workflows.argoproj.io/node-id';
@@ -44,6 +45,8 @@ export interface PodDefaults {
 export interface ManifestOptions {
   /** Image of the staging init container (needs `sh`, `base64`; `slipway/helper` adds the exec wrapper). */
   helperImage: string;
+  /** Image of git input artifact init containers (needs `sh`, `sed`, `git`). */
+  gitImage?: string;
   defaults?: PodDefaults;
 }
 
@@ -133,7 +136,7 @@ function mainContainer(req: PodRequest, c: Container, staged: boolean, isMain: b
   if (staged) {
     mounts.push({ name: STAGING_VOLUME, mountPath: STAGING });
     for (const a of req.inputArtifacts) {
-      if (a.raw !== undefined) mounts.push({ name: STAGING_VOLUME, mountPath: a.path, subPath: `inputs/artifacts/${a.name}` });
+      if (a.raw !== undefined || a.git !== undefined) mounts.push({ name: STAGING_VOLUME, mountPath: a.path, subPath: `inputs/artifacts/${a.name}` });
     }
   }
   let command = c.command;
@@ -206,7 +209,8 @@ export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Js
   const t = req.template;
   const d = opts.defaults ?? {};
   const init = initContainer(req, opts);
-  const staged = init !== undefined;
+  const gitInits = gitInitContainers(req, opts.gitImage ?? 'alpine/git:v2.47.2', { volume: STAGING_VOLUME, path: STAGING });
+  const staged = init !== undefined || gitInits.length > 0;
   const labels: Record<string, string> = { ...(d.podMetadata?.labels ?? {}), ...(t.metadata?.labels ?? {}), [LABEL_WORKFLOW]: req.workflow.name, [LABEL_WORKFLOW_UID]: req.workflow.uid };
   const nodeLabel = labelValue(req.nodeId);
   if (nodeLabel !== undefined) labels[LABEL_NODE_ID] = nodeLabel;
@@ -241,7 +245,7 @@ export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Js
   if (hostAliases.length > 0) spec.hostAliases = hostAliases;
   const deadline = toInt(t.activeDeadlineSeconds);
   if (deadline !== undefined) spec.activeDeadlineSeconds = deadline;
-  const inits = [...(init ? [init] : []), ...req.initContainers.map(mirror)];
+  const inits = [...(init ? [init] : []), ...gitInits, ...req.initContainers.map(mirror)];
   if (inits.length > 0) spec.initContainers = inits;
   spec.containers = [
     ...req.containers.map((c) => mainContainer(req, c, staged, c.name === mainName)),
