@@ -7,8 +7,12 @@ import type { Action } from '@slipway/engine';
 import type { PodExecutions, Timers, WorkflowInbox, WorkflowRepository, WorkflowStateStore } from '@slipway/persistence';
 import type { SlipwayQueues } from '@slipway/queue';
 
-/** Events and Pending workflows younger than this are presumably still on their way (their job is queued). */
-const SETTLE_MS = 5000;
+/**
+ * Events and Pending workflows younger than this are presumably still on their way: their job
+ * is queued, possibly behind a backlog of thousands. A doorbell lost with Redis is rung again
+ * within one or two resync periods.
+ */
+const SETTLE_MS = 30_000;
 
 export interface ResyncReport {
   workflows: number;
