@@ -140,6 +140,16 @@ describe('delivery processor', () => {
     expect((await inbox.pending(first.runs[0].id)).map((e) => e.event.type)).not.toContain('Stop');
   });
 
+  it('deleting the branch stops its unfinished runs', async () => {
+    const push = await record({ branch: 'feature/x' });
+    const run = (await processor.process(push.id)).runs[0];
+    const deletion = await record({ branch: 'feature/x', after: '0'.repeat(40) });
+    const d = await processor.process(deletion.id);
+    expect(d.outcome).toBe('skipped');
+    expect(d.stopped).toEqual([run.name]);
+    expect((await new WorkflowInbox(prisma).pending(run.id)).map((e) => e.event.type)).toContain('Stop');
+  });
+
   it('the sweep queues deliveries that were never queued, once', async () => {
     const { id } = await record({ receivedAt: new Date(Date.now() - 60_000) });
     const queued: string[] = [];

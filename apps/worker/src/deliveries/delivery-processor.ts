@@ -25,6 +25,7 @@ import {
 } from '@slipway/scm';
 import { RECEIVED_AT_ANNOTATION, CONCURRENCY_LABEL, concurrencyLabel } from './run-identity.js';
 import { RunSubmitter, type SubmittedRun } from './run-submitter.js';
+import { deletedRefGroups } from './deleted-ref.js';
 
 export interface DeliveryReport {
   status: 'processed' | 'already-processed' | 'missing';
@@ -85,7 +86,7 @@ export class DeliveryProcessor {
         const at = new Date(this.deps.clock?.() ?? Date.now());
         if (!parsed) {
           await store.finish(deliveryId, { outcome: 'error', reason: `cannot read the delivery: ${restoreError ?? 'unknown error'}`, at });
-          return { outcome: 'error', reason: restoreError ?? null, runs: [] as SubmittedRun[] };
+          return { outcome: 'error', reason: restoreError ?? null, runs: [] as SubmittedRun[], deletedGroups: [] as string[], namespace: row.namespace };
         }
         const hook = row.hookId ? await new WebhookHookRepository(tx).get(row.hookId) : undefined;
         const bindings = (await new EventBindingRepository(tx as unknown as PrismaClient).list(row.namespace)).map((b) => b.manifest);
@@ -102,7 +103,8 @@ export class DeliveryProcessor {
         const reason = [plan.reason, ...errors].filter((r): r is string => !!r).join('; ') || null;
         const outcome = plan.outcome === 'started' && runs.length === 0 ? 'error' : plan.outcome;
         await store.finish(deliveryId, { outcome, reason, workflowIds: runs.map((r) => r.id), at });
-        return { outcome, reason, runs };
+        const deletedGroups = deletedRefGroups(parsed, bindings, { hookName: hook?.name, namespace: row.namespace });
+        return { outcome, reason, runs, deletedGroups, namespace: row.namespace };
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
@@ -115,8 +117,23 @@ export class DeliveryProcessor {
     for (const run of result.runs) {
       if (run.start.cancelInProgress && run.start.concurrencyKey !== undefined) stopped.push(...(await this.supersede(run, run.start.concurrencyKey)));
     }
+    for (const key of result.deletedGroups) stopped.push(...(await this.stopGroup(result.namespace, key, `The ref was deleted (delivery ${deliveryId})`)));
     if (result.outcome !== 'started' || result.reason) this.log(`delivery ${deliveryId}: ${result.outcome}${result.reason ? `: ${result.reason}` : ''}`);
     return { status: 'processed', outcome: result.outcome, reason: result.reason, runs: result.runs, stopped };
+  }
+
+  /** Stop every unfinished run of a concurrency group (its branch or tag was deleted). */
+  private async stopGroup(namespace: string, key: string, message: string): Promise<string[]> {
+    const rows = await this.deps.db.workflow.findMany({
+      where: { namespace, phase: { in: ['Pending', 'Running'] }, labels: { path: [CONCURRENCY_LABEL], equals: concurrencyLabel(key) } },
+      select: { id: true, name: true },
+    });
+    for (const r of rows) {
+      await this.inbox.append(r.id, { type: 'Stop', message });
+      await this.deps.ring(r.id);
+    }
+    if (rows.length) this.log(`concurrency ${key}: ${message}: stopped ${rows.map((r) => r.name).join(', ')}`);
+    return rows.map((r) => r.name);
   }
 
   /**
