@@ -280,3 +280,23 @@ describe('KubernetesExecutor: graceful deletion', () => {
     expect(kube.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 });
+
+describe('KubernetesExecutor: retries of forgotten nodes', () => {
+  test('a node started again after forget replaces its finished pod instead of adopting it', async () => {
+    const e = executor();
+    const sink = new Recorder();
+    const req = kubeRequest('wf-40', { image: 'alpine', command: ['false'] });
+    e.start(req, sink);
+    await podCreated(sink, 'wf-tmpl-40');
+    await watching(sink);
+    kube.setPodStatus('ns', 'wf-tmpl-40', { phase: 'Failed', containerStatuses: [terminated('main', 1)] });
+    await sink.result('wf-40');
+    e.forget('wf-40');
+    const again = new Recorder();
+    e.start(req, again);
+    await again.until(() => kube.requests.filter((r) => r.method === 'POST' && r.answered === 201).length === 2);
+    expect(kube.get('pods', 'ns', 'wf-tmpl-40')?.status).toEqual({ phase: 'Pending' });
+    kube.setPodStatus('ns', 'wf-tmpl-40', { phase: 'Succeeded', containerStatuses: [terminated('main', 0)] });
+    expect(await again.result('wf-40')).toMatchObject({ phase: 'Succeeded' });
+  });
+});

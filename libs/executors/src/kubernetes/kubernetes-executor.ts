@@ -31,6 +31,10 @@ export interface KubernetesExecutorOptions {
 
 interface Tracked {
   req: KubePodRequest;
+  /** The pod's uid once created or adopted: events of an older pod of the same name are ignored. */
+  uid?: string;
+  /** Replacing a previous attempt's pod: ignore events until the new pod exists. */
+  replacing?: boolean;
   sink: ExecutionSink;
   requestedAt: number;
   created: boolean;
@@ -62,6 +66,8 @@ export class KubernetesExecutor implements PodExecutor {
   private readonly nodes = new Map<string, Tracked>();
   private readonly watches = new Map<string, WorkflowWatch>();
   private readonly claims = new Map<string, { namespace: string; names: Map<string, Promise<void>> }>();
+  /** Nodes whose results the host stored: a later start is a retry, so their old pod is replaced, not adopted. */
+  private readonly forgotten = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: KubernetesExecutorOptions = {}) {
@@ -120,7 +126,9 @@ export class KubernetesExecutor implements PodExecutor {
 
   forget(nodeId: string): void {
     const t = this.nodes.get(nodeId);
-    if (t?.result) this.nodes.delete(nodeId);
+    if (!t?.result) return;
+    this.nodes.delete(nodeId);
+    this.forgotten.add(nodeId);
   }
 
   async releaseWorkflow(workflowUid: string): Promise<void> {
@@ -162,14 +170,26 @@ export class KubernetesExecutor implements PodExecutor {
     } catch (error) {
       return this.finish(t, this.errorResult(t, `invalid pod spec: ${describe(error)}`));
     }
-    let pod: PodObject;
-    try {
-      pod = (await this.core.createNamespacedPod({ namespace: req.workflow.namespace, body: manifest })) as PodObject;
-    } catch (error) {
-      if (codeOf(error) !== 409) return this.finish(t, this.errorResult(t, `creating pod ${req.podName}: ${describe(error)}`));
-      pod = (await this.core.readNamespacedPod({ name: req.podName, namespace: req.workflow.namespace })) as PodObject;
+    const retry = this.forgotten.delete(req.nodeId);
+    t.replacing = retry;
+    let pod: PodObject | undefined;
+    for (let attempt = 0; pod === undefined; attempt++) {
+      try {
+        pod = (await this.core.createNamespacedPod({ namespace: req.workflow.namespace, body: manifest })) as PodObject;
+      } catch (error) {
+        if (codeOf(error) !== 409) return this.finish(t, this.errorResult(t, `creating pod ${req.podName}: ${describe(error)}`));
+        const existing = (await this.core.readNamespacedPod({ name: req.podName, namespace: req.workflow.namespace })) as PodObject;
+        if (!retry || !isFinished(existing) || attempt >= 50) pod = existing;
+        else {
+          // A retry of a node whose finished pod is still there (no podGC yet): replace it.
+          if (attempt === 0) await this.deletePodNamed(req.workflow.namespace, req.podName, 0, undefined);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
     }
     t.created = true;
+    t.replacing = false;
+    t.uid = (pod.metadata as { uid?: string } | undefined)?.uid;
     if (t.killReason !== undefined) await this.deletePodNamed(req.workflow.namespace, req.podName, this.options.killGraceSeconds ?? 30, t);
     this.observe(pod);
   }
@@ -272,13 +292,16 @@ export class KubernetesExecutor implements PodExecutor {
   private trackedOf(pod: PodObject): Tracked | undefined {
     const nodeId = pod.metadata?.annotations?.[ANNOTATION_NODE_ID];
     const t = nodeId === undefined ? undefined : this.nodes.get(nodeId);
-    return t && t.req.podName === pod.metadata?.name ? t : undefined;
+    if (!t || t.req.podName !== pod.metadata?.name || t.replacing) return undefined;
+    const uid = (pod.metadata as { uid?: string }).uid;
+    return t.uid === undefined || uid === undefined || uid === t.uid ? t : undefined;
   }
 
   private observe(pod: PodObject): void {
     const t = this.trackedOf(pod);
     if (!t || t.result || t.finishing) return;
     t.created = true;
+    t.uid ??= (pod.metadata as { uid?: string } | undefined)?.uid;
     const req = t.req;
     for (const c of startedContainers(pod)) t.logs.follow(c);
     const main = containerStatus(pod, req.containers[0]?.name ?? 'main');
