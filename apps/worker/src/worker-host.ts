@@ -130,7 +130,10 @@ export class WorkerHost {
   }
 
   async start(): Promise<void> {
-    if (this.opts.metricsPort !== undefined) this.metricsServer = await startMetricsServer(this.metrics, this.opts.metricsPort);
+    if (this.opts.metricsPort !== undefined) {
+      // Ready while Redis answers (PostgreSQL errors surface in the jobs and the resync log).
+      this.metricsServer = await startMetricsServer(this.metrics, this.opts.metricsPort, '0.0.0.0', () => this.queues.connection.ping());
+    }
     const { prefix } = this.opts;
     const common = { prefix, stalledInterval: 5000, maxStalledCount: 5 };
     this.workers.push(

@@ -8,7 +8,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(metrics: SlipwayMetrics, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
+/** `GET /metrics`, `/healthz` (the process answers) and `/readyz` (`ready` resolves within 2 s). */
+export async function startMetricsServer(metrics: SlipwayMetrics, port: number, host = '0.0.0.0', ready: () => Promise<unknown> = () => Promise.resolve()): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -27,6 +28,25 @@ export async function startMetricsServer(metrics: SlipwayMetrics, port: number, 
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"status":"ok"}');
+      return;
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 2000 ms')), 2000);
+      });
+      Promise.race([ready(), timeout])
+        .then(
+          () => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end('{"status":"ok"}');
+          },
+          (err: Error) => {
+            res.writeHead(503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ status: 'unavailable', message: err.message }));
+          },
+        )
+        .finally(() => clearTimeout(timer));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });

@@ -69,6 +69,7 @@ describe('SlipwayMetrics', () => {
       expect(res.headers.get('content-type')).toContain('text/plain');
       expect(await res.text()).toContain(METRIC_NAMES.reconcileDuration);
       expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(200);
     } finally {
       await server.close();
     }
