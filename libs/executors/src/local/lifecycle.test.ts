@@ -60,7 +60,7 @@ describe.each(['bwrap', 'none'] as const)('pod lifecycle (sandbox: %s)', (sandbo
     expect(await t.run(req)).toMatchObject({ phase: 'Succeeded' });
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(250);
-    expect(took).toBeLessThan(2000);
+    expect(took).toBeLessThan(10_000); // generous: the machine may be busy with other tests
   });
 
   test('containerSet runs containers in dependency order, parallel where allowed', async () => {

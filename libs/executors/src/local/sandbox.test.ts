@@ -189,7 +189,9 @@ describe('without bubblewrap', () => {
       const req = shPod('echo unsandboxed');
       executor.start(req, sink);
       expect(await sink.result(req.nodeId)).toMatchObject({ phase: 'Succeeded', result: 'unsandboxed' });
-      expect(statSync(`${executor.workdir}/logs/${req.workflow.uid}/${req.podName}/main.log`).size).toBeGreaterThan(0);
+      const log = `${executor.workdir}/logs/${req.workflow.uid}/${req.podName}/main.log`;
+      for (let i = 0; i < 100 && statSync(log).size === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(statSync(log).size).toBeGreaterThan(0);
     } finally {
       await executor.close();
       rmSync(workdir, { recursive: true, force: true });
