@@ -55,7 +55,8 @@ describe.each(['bwrap', 'none'] as const)('pod lifecycle (sandbox: %s)', (sandbo
   });
 
   test('a sidecar that ignores SIGTERM is killed after the grace period; its status does not matter', async () => {
-    const req = shPod('true', { sidecars: [sh('stubborn', 'trap "" TERM; while true; do sleep 0.05; done')] });
+    // main waits a moment so the sidecar has installed its trap before it is told to stop
+    const req = shPod('sleep 0.3', { sidecars: [sh('stubborn', 'trap "" TERM; while true; do sleep 0.05; done')] });
     const started = Date.now();
     expect(await t.run(req)).toMatchObject({ phase: 'Succeeded' });
     const took = Date.now() - started;
