@@ -65,7 +65,7 @@ beforeAll(async () => {
   known = new Set<string>();
   for (const m of await metrics.registry.getMetricsAsJSON()) {
     known.add(m.name);
-    if (m.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) known.add(m.name + suffix);
+    if (String(m.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) known.add(m.name + suffix);
   }
 });
 
