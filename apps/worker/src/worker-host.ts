@@ -132,7 +132,12 @@ export class WorkerHost {
   async start(): Promise<void> {
     if (this.opts.metricsPort !== undefined) {
       // Ready while Redis answers (PostgreSQL errors surface in the jobs and the resync log).
-      this.metricsServer = await startMetricsServer(this.metrics, this.opts.metricsPort, '0.0.0.0', () => this.queues.connection.ping());
+      // Several workers on one machine share SLIPWAY_METRICS_PORT: the first serves it, the others run without.
+      try {
+        this.metricsServer = await startMetricsServer(this.metrics, this.opts.metricsPort, '0.0.0.0', () => this.queues.connection.ping());
+      } catch (err) {
+        this.log(`warning: no /metrics on port ${this.opts.metricsPort}: ${(err as Error).message}`);
+      }
     }
     const { prefix } = this.opts;
     const common = { prefix, stalledInterval: 5000, maxStalledCount: 5 };
