@@ -22,6 +22,7 @@ export interface ReconcileOutcome {
 }
 
 const NO_TEMPLATES = new InMemoryTemplateLibrary();
+const FINISHED = new Set(['Succeeded', 'Failed', 'Error']);
 
 /** The parts of the manifest a reconcile changes (the engine sets spec.suspend and spec.shutdown). */
 function manifestKey(wf: Workflow): string {
@@ -102,8 +103,12 @@ export class ReconcileService {
         this.cache.drop(workflowId);
         continue;
       }
-      this.cache.set(workflowId, version + 1, reconciler);
       const wf = reconciler.workflow;
+      // A finished workflow gets no more pod or timer events (a retry rewrites its state and
+      // version), so keeping its reconciler would only grow the heap, which makes every fork of
+      // this process (each step start) slower.
+      if (FINISHED.has(wf.status?.phase ?? '')) this.cache.drop(workflowId);
+      else this.cache.set(workflowId, version + 1, reconciler);
       this.observe?.(workflowId, wf, result.changedNodeIds);
       await this.sink.perform(workflowId, result.actions, { podsRecorded: true });
       this.outbox.done(saved);
