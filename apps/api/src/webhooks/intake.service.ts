@@ -11,6 +11,8 @@ import { normalizeHeaders, receiveDelivery, redactHeaders, type IntakePorts, typ
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { CLOCK, QUEUES, type Clock } from '../deps.js';
+import { METRICS } from '../metrics/metrics.controller.js';
+import type { SlipwayMetrics } from '@slipway/observability';
 import { SECRET_CIPHER } from './secret-key.js';
 
 /** Give up queueing after this long: a hung Redis must not delay the answer (GitLab/GitHub wait 10 s). */
@@ -33,10 +35,21 @@ export class WebhookIntakeService {
     @Inject(QUEUES) private readonly queues: SlipwayQueues,
     @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(METRICS) private readonly metrics: SlipwayMetrics,
   ) {}
 
   receive(provider: ScmProvider, hookName: string | undefined, headers: IncomingHttpHeaders, rawBody: Buffer): Promise<IntakeResult> {
-    return receiveDelivery({ provider, hookName, headers, rawBody }, this.ports());
+    // slipway_webhook_deliveries_total{source, outcome}: accepted, duplicate, unauthorized or error.
+    return receiveDelivery({ provider, hookName, headers, rawBody }, this.ports()).then(
+      (result) => {
+        this.metrics.webhookDeliveries.inc({ source: provider, outcome: result.status === 'accepted' && result.duplicate ? 'duplicate' : result.status });
+        return result;
+      },
+      (err: unknown) => {
+        this.metrics.webhookDeliveries.inc({ source: provider, outcome: 'error' });
+        throw err;
+      },
+    );
   }
 
   /** Argo's `POST /api/v1/events/{namespace}/{discriminator}`: stored as a `generic` delivery and queued. */
@@ -55,6 +68,7 @@ export class WebhookIntakeService {
       rawBody: input.body,
       receivedAt,
     });
+    this.metrics.webhookDeliveries.inc({ source: 'generic', outcome: duplicate ? 'duplicate' : 'accepted' });
     if (duplicate) return { id, duplicate, queued: false };
     return { id, duplicate, queued: await this.enqueue(id) };
   }
