@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { LocalExecutor } from '@slipway/executors';
+import { LocalExecutor } from '@slipway/executors/local';
 import { SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
 import {
   LogChunks,
