@@ -3,7 +3,7 @@
  * and only then perform the actions. A lost race reloads and tries again.
  */
 import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
-import type { WorkflowStateStore } from '@slipway/persistence';
+import type { LoadedState, WorkflowStateStore } from '@slipway/persistence';
 import { InMemoryTemplateLibrary, type Workflow } from '@slipway/workflow';
 import { KeyedMutex } from './keyed-mutex.js';
 import { OutboxCleaner } from './outbox-cleaner.js';
@@ -60,8 +60,9 @@ export class ReconcileService {
       // the cache). The save below expects this version, so events another worker consumed in
       // the meantime can never be applied twice.
       const fresh = !this.cache.has(workflowId);
-      let loaded = fresh ? await this.state.loadWithInbox(workflowId) : undefined;
-      const head = fresh ? loaded : await this.state.head(workflowId);
+      const withInbox = fresh ? await this.state.loadWithInbox(workflowId) : undefined;
+      const head = fresh ? withInbox : await this.state.head(workflowId);
+      let loaded: LoadedState | undefined = withInbox;
       if (head === undefined) {
         this.cache.drop(workflowId);
         return { status: 'missing' };
