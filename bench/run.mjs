@@ -37,3 +37,16 @@ if (wanted('cli')) {
   console.log(`load average at the end: ${env().loadAverage.join(', ')} (2 cores)`);
   console.log(`→ ${writeResult('cli-vs-make', { ...env(), ...result })}`);
 }
+
+// Webhook ingest (bench/webhook-ingest.mjs): GitLab Push Hook deliveries through the API vs a
+// minimal node:http floor, full speed and paced at 1,000/s, then every 2xx'd delivery looked up in
+// PostgreSQL. See bench/README.md, "Webhook ingest".
+if (wanted('webhook')) {
+  const { webhookIngestBench, webhookIngestTable } = await import('./webhook-ingest.mjs');
+  console.log('\n## Webhook ingest: GitLab push deliveries, Slipway API vs a node:http floor\n');
+  const result = await webhookIngestBench({});
+  const t = webhookIngestTable(result);
+  console.log(`\n${table(t.header, t.rows)}\n\n${t.summary}`);
+  console.log(`load average at the end: ${env().loadAverage.join(', ')} (2 cores)`);
+  console.log(`→ ${writeResult('webhook-ingest', { ...env(), ...result })}`);
+}

@@ -219,12 +219,23 @@ async function cannon(url, { secret, body, durationS, overallRate, collectIds })
   };
 }
 
-async function cpuDelta(proc, run) {
+/** Server CPU (process.cpuUsage of the child) and, with `pool`, PostgreSQL transactions of the database, per 2xx delivery. */
+async function cpuDelta(proc, run, pool) {
+  const xacts = async () => {
+    if (!pool) return 0;
+    await new Promise((r) => setTimeout(r, 1100)); // backends flush their counters about once a second
+    const { rows } = await pool.query(`SELECT xact_commit::int AS c FROM pg_stat_database WHERE datname = current_database()`);
+    return rows[0].c;
+  };
+  const x0 = await xacts();
   const a = await proc.cpu();
   const r = await run();
   const b = await proc.cpu();
+  const x1 = await xacts();
   const cpuMs = b.userMs + b.systemMs - (a.userMs + a.systemMs);
-  return { ...r, serverCpuMs: cpuMs, serverCpuMsPerDelivery: r.ok ? cpuMs / r.ok : NaN, serverRssMb: b.rssMb };
+  // The bench's own xact_commit reads (2 per phase) are left in: noise below 0.001 per delivery.
+  const pgCommitsPerDelivery = pool && r.ok ? (x1 - x0) / r.ok : undefined;
+  return { ...r, serverCpuMs: cpuMs, serverCpuMsPerDelivery: r.ok ? cpuMs / r.ok : NaN, serverRssMb: b.rssMb, pgCommitsPerDelivery };
 }
 
 export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RATE, profile = false } = {}) {
@@ -277,11 +288,11 @@ export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RAT
     log(`full speed: floor ${durationS} s`);
     const floorMax = await cpuDelta(floor, () => cannon(floorUrl, { ...opts, durationS }));
     log(`full speed: slipway ${durationS} s`);
-    const apiMax = await cpuDelta(api, () => cannon(apiUrl, { ...opts, durationS, collectIds: true }));
+    const apiMax = await cpuDelta(api, () => cannon(apiUrl, { ...opts, durationS, collectIds: true }), pool);
     log(`paced ${pacedRate}/s: floor ${durationS} s`);
     const floorPaced = await cpuDelta(floor, () => cannon(floorUrl, { ...opts, durationS, overallRate: pacedRate }));
     log(`paced ${pacedRate}/s: slipway ${durationS} s`);
-    const apiPaced = await cpuDelta(api, () => cannon(apiUrl, { ...opts, durationS, overallRate: pacedRate, collectIds: true }));
+    const apiPaced = await cpuDelta(api, () => cannon(apiUrl, { ...opts, durationS, overallRate: pacedRate, collectIds: true }), pool);
 
     // Every 2xx'd delivery must be in PostgreSQL (in-flight requests cut off by autocannon may add rows).
     await new Promise((r) => setTimeout(r, 1000));
@@ -355,8 +366,8 @@ function log(msg) {
 }
 
 export function webhookIngestTable(r) {
-  const header = ['server', 'phase', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'server CPU ms/delivery'];
-  const row = (server, phase, m) => [server, phase, fmt(m.deliveriesPerS, 0), fmt(m.latencyMs.p50, 0), fmt(m.latencyMs.p99, 0), fmt(m.latencyMs.max, 0), m.non2xx, m.errors + m.timeouts, fmt(m.serverCpuMsPerDelivery, 3)];
+  const header = ['server', 'phase', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'server CPU ms/delivery', 'PG commits/delivery'];
+  const row = (server, phase, m) => [server, phase, fmt(m.deliveriesPerS, 0), fmt(m.latencyMs.p50, 0), fmt(m.latencyMs.p99, 0), fmt(m.latencyMs.max, 0), m.non2xx, m.errors + m.timeouts, fmt(m.serverCpuMsPerDelivery, 3), m.pgCommitsPerDelivery === undefined ? '-' : fmt(m.pgCommitsPerDelivery, 2)];
   const rows = [
     row('node:http floor', `max, c${r.connections}`, r.floor.max),
     row('slipway api', `max, c${r.connections}`, r.slipway.max),
