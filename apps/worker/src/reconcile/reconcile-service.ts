@@ -99,6 +99,7 @@ export class ReconcileService {
         actions: result.actions,
         manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
         pods,
+        asyncCommit: true,
       });
       if (!saved) {
         this.cache.drop(workflowId);

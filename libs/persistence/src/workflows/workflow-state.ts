@@ -32,6 +32,13 @@ export interface SaveRequest {
   manifestChanged?: boolean;
   /** Pod executions to record (Queued; an existing row is kept), in the same statement as the state. */
   pods?: readonly PodRequest[];
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit = off` for this statement
+   * only). For reconciles: their input stays in the inbox until a save consumes it, so a save
+   * lost with a PostgreSQL crash is simply made again, and the next synchronous commit (a pod
+   * claim, a submission) makes it durable anyway.
+   */
+  asyncCommit?: boolean;
 }
 
 /** The state version and the pending inbox events, read together. */
@@ -188,7 +195,8 @@ export class WorkflowStateStore {
         ORDER BY t.i
         RETURNING id
       )
-      SELECT (SELECT count(*) FROM upd)::int AS updated, ARRAY(SELECT id FROM outbox ORDER BY id) AS ids`;
+      SELECT (SELECT count(*) FROM upd)::int AS updated, ARRAY(SELECT id FROM outbox ORDER BY id) AS ids,
+        CASE WHEN ${req.asyncCommit === true} THEN set_config('synchronous_commit', 'off', true) END AS commit_mode`;
     if (rows[0].updated === 0) return undefined;
     return rows[0].ids;
   }
