@@ -45,6 +45,7 @@ import { UpdatesHub } from './watch/updates-hub.js';
 import { WatchController } from './watch/watch.controller.js';
 import { WatchService } from './watch/watch.service.js';
 import { HooksController } from './webhooks/hooks.controller.js';
+import { HookVerificationCache } from './webhooks/hook-cache.js';
 import { HooksService } from './webhooks/hooks.service.js';
 import { WebhookIntakeService } from './webhooks/intake.service.js';
 import { RawBodyMiddleware } from './webhooks/raw-body.js';
@@ -124,6 +125,7 @@ export class ApiModule implements NestModule {
         UpdatesHub,
         WatchService,
         { provide: SECRET_CIPHER, useFactory: () => secretCipherFor(deps.config, (m) => new Logger('webhooks').warn(m)) },
+        HookVerificationCache,
         WebhookIntakeService,
         HooksService,
         DeliveriesService,

@@ -8,6 +8,7 @@ import { WebhookHookExistsError, WebhookHookRepository, type WebhookHookRecord }
 import { generateWebhookSecret, hashSecret, type ScmProvider, type SecretCipher } from '@slipway/scm';
 import { conflict, notFound } from '../common/api-error.js';
 import { CONFIG } from '../deps.js';
+import { HookVerificationCache } from './hook-cache.js';
 import { SECRET_CIPHER } from './secret-key.js';
 
 export interface HookView {
@@ -29,6 +30,7 @@ export interface CreatedHook extends HookView {
 export class HooksService {
   constructor(
     private readonly hooks: WebhookHookRepository,
+    private readonly verification: HookVerificationCache,
     @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
     @Inject(CONFIG) private readonly config: SlipwayConfig,
   ) {}
@@ -38,6 +40,7 @@ export class HooksService {
     const material = input.provider === 'gitlab' ? { secretHash: hashSecret(secret) } : { secretCiphertext: this.cipher.encrypt(secret) };
     try {
       const record = await this.hooks.create({ ...input, ...material });
+      this.verification.clear();
       return { ...this.view(record), secret };
     } catch (err) {
       if (err instanceof WebhookHookExistsError) throw conflict(err.message);
@@ -57,7 +60,9 @@ export class HooksService {
 
   async delete(id: string): Promise<HookView> {
     const record = await this.get(id);
-    if (!(await this.hooks.delete(id))) throw notFound(`webhook hook ${id} not found`);
+    const deleted = await this.hooks.delete(id);
+    this.verification.clear();
+    if (!deleted) throw notFound(`webhook hook ${id} not found`);
     return record;
   }
 

@@ -5,7 +5,7 @@
  * and the sweeper queues it); PostgreSQL down: the error propagates and the controller answers 503.
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DeliveryStore, WebhookHookRepository } from '@slipway/persistence';
+import { DeliveryStore } from '@slipway/persistence';
 import { SlipwayQueues } from '@slipway/queue';
 import { normalizeHeaders, receiveDelivery, redactHeaders, type IntakePorts, type IntakeResult, type ScmProvider, type SecretCipher } from '@slipway/scm';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { CLOCK, QUEUES, type Clock } from '../deps.js';
 import { METRICS } from '../metrics/metrics.controller.js';
 import type { SlipwayMetrics } from '@slipway/observability';
+import { HookVerificationCache } from './hook-cache.js';
 import { SECRET_CIPHER } from './secret-key.js';
 
 /** Give up queueing after this long: a hung Redis must not delay the answer (GitLab/GitHub wait 10 s). */
@@ -40,7 +41,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
   private markTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly hooks: WebhookHookRepository,
+    private readonly hooks: HookVerificationCache,
     private readonly deliveries: DeliveryStore,
     @Inject(QUEUES) private readonly queues: SlipwayQueues,
     @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
@@ -50,7 +51,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
 
   receive(provider: ScmProvider, hookName: string | undefined, headers: IncomingHttpHeaders, rawBody: Buffer): Promise<IntakeResult> {
     // slipway_webhook_deliveries_total{source, outcome}: accepted, duplicate, unauthorized or error.
-    return receiveDelivery({ provider, hookName, headers, rawBody }, this.ports()).then(
+    return this.verifyAndRecord(provider, hookName, headers, rawBody).then(
       (result) => {
         this.metrics.webhookDeliveries.inc({ source: provider, outcome: result.status === 'accepted' && result.duplicate ? 'duplicate' : result.status });
         return result;
@@ -60,6 +61,17 @@ export class WebhookIntakeService implements OnModuleDestroy {
         throw err;
       },
     );
+  }
+
+  /**
+   * Hooks come from a short-lived cache (one query less per delivery); nothing is stored when the
+   * secret matches none, so before answering 401 the secret is checked against the database itself
+   * (a hook created or rotated on another replica since the hooks were cached).
+   */
+  private async verifyAndRecord(provider: ScmProvider, hookName: string | undefined, headers: IncomingHttpHeaders, rawBody: Buffer): Promise<IntakeResult> {
+    const result = await receiveDelivery({ provider, hookName, headers, rawBody }, this.ports(false));
+    if (result.status !== 'unauthorized') return result;
+    return receiveDelivery({ provider, hookName, headers, rawBody }, this.ports(true));
   }
 
   /** Argo's `POST /api/v1/events/{namespace}/{discriminator}`: stored as a `generic` delivery and queued. */
@@ -118,9 +130,9 @@ export class WebhookIntakeService implements OnModuleDestroy {
     this.markTimer ??= setTimeout(() => void this.flushMarks(), MARK_QUEUED_BATCH_MS);
   }
 
-  private ports(): IntakePorts {
+  private ports(fresh: boolean): IntakePorts {
     return {
-      hooks: (provider, name) => this.hooks.forVerification(provider, name),
+      hooks: (provider, name) => this.hooks.get(provider, name, { fresh }),
       record: (row) => this.deliveries.record(row),
       enqueue: (deliveryId) => this.queues.queueDelivery(deliveryId),
       markQueued: (ids) => {

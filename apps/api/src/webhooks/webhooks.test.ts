@@ -63,6 +63,19 @@ describe('webhook intake', () => {
     expect((await new DeliveryStore(api.prisma).get(res.body.id))?.hookId).toBe(gitlab.id);
   });
 
+  it('hooks are cached for verification, yet a hook added by another replica works at once and one deleted here is refused at once', async () => {
+    expect((await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, gitlabHeaders(gitlab.secret))).status).toBe(202); // caches the GitLab hooks
+    // Another replica registers a hook: straight into the database, this process's cache is not told.
+    const secret = generateWebhookSecret();
+    const other = await new WebhookHookRepository(api.prisma).create({ provider: 'gitlab', name: 'replica-made', namespace: 'shop', secretHash: hashSecret(secret) });
+    expect((await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, gitlabHeaders(secret))).status).toBe(202);
+    const temp = await createHook(api, 'gitlab', 'short-lived');
+    expect((await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, gitlabHeaders(temp.secret))).status).toBe(202);
+    expect((await api.request(`/api/v1/webhook-hooks/${temp.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, gitlabHeaders(temp.secret))).status).toBe(401);
+    await new WebhookHookRepository(api.prisma).delete(other.id);
+  });
+
   it('a redelivery (same Idempotency-Key) answers 2xx with the first id and queues nothing', async () => {
     const headers = gitlabHeaders(gitlab.secret);
     const first = await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, headers);
