@@ -38,11 +38,17 @@ const role = process.argv.find((a) => a.startsWith('--role='))?.slice('--role='.
 if (role === 'floor') await floorChild();
 else if (role === 'api') await apiChild();
 
-function cpuReply() {
+async function cpuReply() {
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   process.on('message', (msg) => {
     if (msg?.type === 'cpu') {
       const u = process.cpuUsage();
-      process.send({ type: 'cpu', userMs: u.user / 1000, systemMs: u.system / 1000, rssMb: process.memoryUsage.rss() / 1048576 });
+      // Event-loop delay since the last report (the server's own stalls: GC, long tasks, CPU starvation).
+      const loopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      loop.reset();
+      process.send({ type: 'cpu', userMs: u.user / 1000, systemMs: u.system / 1000, rssMb: process.memoryUsage.rss() / 1048576, loopDelayMs });
     }
   });
 }
@@ -58,7 +64,7 @@ async function floorChild() {
   });
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cpuReply();
+  await cpuReply();
   process.on('message', (msg) => {
     if (msg?.type === 'stop') server.close(() => process.exit(0));
   });
@@ -79,7 +85,7 @@ async function apiChild() {
   const subscriber = redisConnection(config.REDIS_URL, { forWorker: true });
   const app = await createApiApp({ config, prisma, queues, subscriber, logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
-  cpuReply();
+  await cpuReply();
   process.on('message', (msg) => {
     if (msg?.type !== 'stop') return;
     app
@@ -235,7 +241,7 @@ async function cpuDelta(proc, run, pool) {
   const cpuMs = b.userMs + b.systemMs - (a.userMs + a.systemMs);
   // The bench's own xact_commit reads (2 per phase) are left in: noise below 0.001 per delivery.
   const pgCommitsPerDelivery = pool && r.ok ? (x1 - x0) / r.ok : undefined;
-  return { ...r, serverCpuMs: cpuMs, serverCpuMsPerDelivery: r.ok ? cpuMs / r.ok : NaN, serverRssMb: b.rssMb, pgCommitsPerDelivery };
+  return { ...r, serverCpuMs: cpuMs, serverCpuMsPerDelivery: r.ok ? cpuMs / r.ok : NaN, serverRssMb: b.rssMb, serverLoopDelayMs: b.loopDelayMs, pgCommitsPerDelivery };
 }
 
 export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RATE, profile = false } = {}) {
@@ -366,8 +372,8 @@ function log(msg) {
 }
 
 export function webhookIngestTable(r) {
-  const header = ['server', 'phase', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'server CPU ms/delivery', 'PG commits/delivery'];
-  const row = (server, phase, m) => [server, phase, fmt(m.deliveriesPerS, 0), fmt(m.latencyMs.p50, 0), fmt(m.latencyMs.p99, 0), fmt(m.latencyMs.max, 0), m.non2xx, m.errors + m.timeouts, fmt(m.serverCpuMsPerDelivery, 3), m.pgCommitsPerDelivery === undefined ? '-' : fmt(m.pgCommitsPerDelivery, 2)];
+  const header = ['server', 'phase', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'server CPU ms/delivery', 'PG commits/delivery', 'server loop delay p99/max ms'];
+  const row = (server, phase, m) => [server, phase, fmt(m.deliveriesPerS, 0), fmt(m.latencyMs.p50, 0), fmt(m.latencyMs.p99, 0), fmt(m.latencyMs.max, 0), m.non2xx, m.errors + m.timeouts, fmt(m.serverCpuMsPerDelivery, 3), m.pgCommitsPerDelivery === undefined ? '-' : fmt(m.pgCommitsPerDelivery, 2), `${fmt(m.serverLoopDelayMs.p99, 0)} / ${fmt(m.serverLoopDelayMs.max, 0)}`];
   const rows = [
     row('node:http floor', `max, c${r.connections}`, r.floor.max),
     row('slipway api', `max, c${r.connections}`, r.slipway.max),
