@@ -1,4 +1,5 @@
-// Prints "N passed, N failed" from Vitest's JSON report (written by `npm test` when SLIPWAY_TEST_REPORT is set).
+// Prints "N passed, N failed" from Vitest's JSON report (written by `npm test` when
+// SLIPWAY_TEST_REPORT is set). A test file that failed before running any test counts as one failure.
 import { readFileSync } from 'node:fs';
 
 const [file, status] = process.argv.slice(2);
@@ -7,8 +8,10 @@ let failed = 0;
 try {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0 ? 0 : 0);
-  if ((report.numFailedTestSuites ?? 0) > 0 && failed === 0) failed = report.numFailedTestSuites;
+  failed = report.numFailedTests ?? 0;
+  for (const suite of report.testResults ?? []) {
+    if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed++;
+  }
 } catch {
   failed = Number(status) === 0 ? 0 : 1;
 }
