@@ -38,6 +38,42 @@ if (wanted('cli')) {
   console.log(`→ ${writeResult('cli-vs-make', { ...env(), ...result })}`);
 }
 
+// Service benchmarks (bench/service-*.mjs): the API and worker processes started by the bench
+// (child processes) against a fresh PostgreSQL database and a Redis prefix of their own, all
+// removed afterwards. `service` runs the three; `service-throughput`, `service-dag` and
+// `service-scale` one each. See bench/README.md, "Service".
+const wantedService = (name) => wanted('service') || names.includes(name);
+
+if (wantedService('service-throughput')) {
+  const { serviceThroughputBench, serviceThroughputTable } = await import('./service-throughput.mjs');
+  console.log('\n## Service (a): 1,000 one-step workflows through the HTTP API\n');
+  const result = await serviceThroughputBench({});
+  const t = serviceThroughputTable(result);
+  console.log(`\n${table(t.header, t.rows)}\n\n${t.summary}`);
+  console.log(`load average at the end: ${env().loadAverage.join(', ')} (2 cores)`);
+  console.log(`→ ${writeResult('service-throughput', { ...env(), ...result })}`);
+}
+
+if (wantedService('service-dag')) {
+  const { serviceDagBench, serviceDagTable } = await import('./service-dag.mjs');
+  console.log('\n## Service (b): the 1,000-node DAG through the service vs make -j2\n');
+  const result = await serviceDagBench({ rounds: rounds ?? 3 });
+  const t = serviceDagTable(result);
+  console.log(`\n${table(t.header, t.rows)}\n\n${t.summary}`);
+  console.log(`load average at the end: ${env().loadAverage.join(', ')} (2 cores)`);
+  console.log(`→ ${writeResult('service-dag', { ...env(), ...result })}`);
+}
+
+if (wantedService('service-scale')) {
+  const { serviceScaleBench, serviceScaleTable } = await import('./service-scale.mjs');
+  console.log('\n## Service (c): time per node event at 10,000 vs 1,000 nodes\n');
+  const result = await serviceScaleBench({ rounds: rounds ?? 1 });
+  const t = serviceScaleTable(result);
+  console.log(`\n${table(t.header, t.rows)}\n\n${t.summary}`);
+  console.log(`load average at the end: ${env().loadAverage.join(', ')} (2 cores)`);
+  console.log(`→ ${writeResult('service-scale', { ...env(), ...result })}`);
+}
+
 // Webhook ingest (bench/webhook-ingest.mjs): GitLab Push Hook deliveries through the API vs a
 // minimal node:http floor, full speed and paced at 1,000/s, then every 2xx'd delivery looked up in
 // PostgreSQL. See bench/README.md, "Webhook ingest".
