@@ -145,8 +145,8 @@ async function executorFloor(n, concurrency, sandbox) {
   return { pods: n, concurrency, sandbox: executor.sandboxMode, wallMs, workflowsPerMinute: (n * 60_000) / wallMs, startLagP50Ms: percentile(lags, 50), startLagP99Ms: percentile(lags, 99) };
 }
 
-export async function serviceThroughputBench({ n = 1000, workers = 2, podConcurrency = 16, concurrency = 32, rate = 50, lightN = 200, lightRate = 10, sandbox = 'auto', warmup = 100, dbPool = 10, cpuProfDir, workerExecArgv, log = console.log } = {}) {
-  const service = await startService({ label: 'throughput', workers, podConcurrency, sandbox, dbPool, cpuProfDir, workerExecArgv });
+export async function serviceThroughputBench({ n = 1000, workers = 2, podConcurrency = 16, concurrency = 32, rate = 50, lightN = 200, lightRate = 10, sandbox = 'auto', warmup = 100, dbPool = 10, cpuProfDir, workerExecArgv, workerEnvs, log = console.log } = {}) {
+  const service = await startService({ label: 'throughput', workers, podConcurrency, sandbox, dbPool, cpuProfDir, workerExecArgv, workerEnvs });
   try {
     log(`  service: API ${service.url} + ${workers} worker process(es), pod concurrency ${podConcurrency}, sandbox ${service.executorSandbox}, synchronous_commit=${service.postgres.synchronousCommit}`);
     // Warm-up: JIT, connection pools, the bwrap probe.

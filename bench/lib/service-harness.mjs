@@ -55,10 +55,11 @@ async function stopChild(child, timeoutMs = 15_000) {
 
 /**
  * Start the API and `workers` worker processes. Options: podConcurrency (steps per worker),
+ * workerEnvs (per-worker environment overrides, e.g. a different SLIPWAY_WORKER_CONCURRENCY),
  * sandbox ('auto' | 'bwrap' | 'none'), reconcileConcurrency, dbPool, cpuProfDir (--cpu-prof for
  * the children), env (extra variables for both).
  */
-export async function startService({ label = 'service', workers = 1, podConcurrency = 16, sandbox = 'auto', reconcileConcurrency, dbPool = 10, cpuProfDir, workerExecArgv = [], env: extraEnv = {} } = {}) {
+export async function startService({ label = 'service', workers = 1, podConcurrency = 16, sandbox = 'auto', reconcileConcurrency, dbPool = 10, cpuProfDir, workerExecArgv = [], workerEnvs = [], env: extraEnv = {} } = {}) {
   const db = await createTestDatabase(`bench_${label}`);
   const prefix = testRedisPrefix(`bench-${label}`);
   const workdir = mkdtempSync(join(tmpdir(), `slipway-bench-${label}-`));
@@ -122,7 +123,7 @@ export async function startService({ label = 'service', workers = 1, podConcurre
     const api = startChild(API_ENTRY, env, { execArgv, label: 'api' });
     children.push(api.child);
     service.apiChild = api.child;
-    const ws = Array.from({ length: workers }, (_, i) => startChild(WORKER_ENTRY, env, { execArgv: [...execArgv, ...workerExecArgv], label: `worker ${i}` }));
+    const ws = Array.from({ length: workers }, (_, i) => startChild(WORKER_ENTRY, { ...env, ...workerEnvs[i] }, { execArgv: [...execArgv, ...workerExecArgv], label: `worker ${i}` }));
     children.push(...ws.map((w) => w.child));
     const apiReady = await api.ready;
     service.url = apiReady.url;
