@@ -310,7 +310,8 @@ export const ARGO_TYPES: Readonly<Record<string, ObjectSchema>> = {
   },
   StopStrategy: { expression: 'string' },
 
-  WorkflowEventBindingSpec: { event: 'Event', submit: 'Submit' },
+  // `slipway`: Slipway's own extensions (hook, filters, concurrency, alerts), checked by libs/scm.
+  WorkflowEventBindingSpec: { event: 'Event', submit: 'Submit', slipway: 'json' },
   Event: { selector: 'string' },
   Submit: { workflowTemplateRef: 'WorkflowTemplateRef', metadata: 'ObjectMeta', arguments: 'Arguments' },
 };
