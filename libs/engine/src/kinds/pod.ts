@@ -26,13 +26,13 @@ export function startPodNode(ctx: EngineContext, req: InvokeRequest, tmpl: Templ
       return node;
     }
   }
-  const pod = buildPodRequest(ctx, node, tmpl, req);
+  const pod = buildPodRequest(ctx, node, tmpl);
   rt.podStarted = true;
   ctx.emit({ type: 'StartPod', pod });
   return node;
 }
 
-function buildPodRequest(ctx: EngineContext, node: NodeStatus, tmpl: Template, req: InvokeRequest): PodRequest {
+function buildPodRequest(ctx: EngineContext, node: NodeStatus, tmpl: Template): PodRequest {
   const wf = ctx.workflow.metadata;
   let containers: Container[];
   let scriptSource: string | undefined;
@@ -60,7 +60,7 @@ function buildPodRequest(ctx: EngineContext, node: NodeStatus, tmpl: Template, r
     sidecars: tmpl.sidecars ?? [],
     volumes: podVolumes(ctx, tmpl),
     extraVolumeMounts: tmpl.containerSet?.volumeMounts,
-    captureResult: tmpl.script !== undefined || resultReferenced(ctx, node, req),
+    captureResult: tmpl.script !== undefined || resultReferenced(ctx, node),
     outputParameterPaths: (tmpl.outputs?.parameters ?? [])
       .filter((p) => p.valueFrom?.path)
       .map((p) => ({ name: p.name, path: p.valueFrom!.path! })),
@@ -95,7 +95,7 @@ function podVolumes(ctx: EngineContext, tmpl: Template): ResolvedVolume[] {
  * Container stdout becomes `outputs.result` only when the template that called it refers to
  * `steps.NAME.outputs.result` / `tasks.NAME.outputs.result` (Argo's hasOutputResultRef).
  */
-function resultReferenced(ctx: EngineContext, node: NodeStatus, req: InvokeRequest): boolean {
+function resultReferenced(ctx: EngineContext, node: NodeStatus): boolean {
   const boundary = node.boundaryID ? ctx.store.rt(node.boundaryID).template : undefined;
   if (!boundary) return false;
   const name = stepOrTaskName(node.name);
@@ -105,7 +105,7 @@ function resultReferenced(ctx: EngineContext, node: NodeStatus, req: InvokeReque
     const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     if (new RegExp(`${refs.prefix}\\[\\\\?['"]${esc}\\\\?['"]\\]\\.outputs.result`).test(refs.json)) return true;
   }
-  return req.nodeFlag?.hooked === true && false;
+  return false;
 }
 
 interface ResultRefs {

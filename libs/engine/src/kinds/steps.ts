@@ -275,7 +275,6 @@ function launchReady(ctx: EngineContext, group: NodeStatus): boolean {
 
 /** A child of the group (or a child's exit hook) is fulfilled. */
 export function groupChildFulfilled(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {
-  const rt = ctx.store.rt(group.id);
   const hooked = child.nodeFlag?.hooked ? hookParentName(child.name) : undefined;
   if (hooked !== undefined) {
     const parent = ctx.store.byNodeName(hooked);
@@ -298,12 +297,11 @@ export function groupChildFulfilled(ctx: EngineContext, group: NodeStatus, child
       refName: inv!.name,
       parentScope: stepsScope(ctx, steps, g),
     });
-    if (hookNode && !isFulfilled(hookNode.phase)) return;
-    if (hookNode) return; // a fulfilled hook node notifies the group itself
+    // A started hook notifies the group when it is fulfilled; the step is complete only then.
+    if (hookNode) return;
   }
   if (!hooksFulfilled(ctx, child)) return;
   childComplete(ctx, group, child);
-  void rt;
 }
 
 function childComplete(ctx: EngineContext, group: NodeStatus, child: NodeStatus): void {
