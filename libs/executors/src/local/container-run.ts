@@ -6,6 +6,7 @@ import { getSystemErrorMap } from 'node:util';
 import type { ContainerResult } from '@slipway/engine';
 import { ContainerOutput, type Stream } from './container-output.js';
 import { exitCodeOf, ProcessGroup, type ProcessExit } from './process-group.js';
+import type { Launcher } from './spawner/launcher.js';
 
 export interface PreparedContainer {
   name: string;
@@ -21,6 +22,7 @@ export interface PreparedContainer {
 export interface ContainerRunOptions {
   logPath: string;
   sandboxed: boolean;
+  launcher: Launcher;
   capture: boolean;
   onLine?: (stream: Stream, text: string) => void;
   onSpawn?: (process: ProcessGroup) => void;
@@ -46,6 +48,7 @@ export function runContainer(
     env: container.env,
     cwd: container.cwd,
     sandboxed: options.sandboxed,
+    launcher: options.launcher,
     onSpawn: () => options.onSpawn?.(process),
     onStdout: (chunk) => output.write('stdout', chunk),
     onStderr: (chunk) => output.write('stderr', chunk),

@@ -3,17 +3,22 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { podRequest, shPod, testExecutor } from './testing.js';
 
-describe.each(['bwrap', 'none'] as const)('LocalExecutor (sandbox: %s)', (sandbox) => {
+describe.each([
+  ['bwrap', 'resident'],
+  ['none', 'resident'],
+  ['none', 'node'],
+] as const)('LocalExecutor (sandbox: %s, spawner: %s)', (sandbox, spawner) => {
   let t: ReturnType<typeof testExecutor>;
   beforeAll(() => {
-    t = testExecutor({ sandbox });
+    t = testExecutor({ sandbox, spawner });
   });
   afterAll(async () => {
     await t.dispose();
   });
 
-  test('reports the sandbox mode it runs in', () => {
+  test('reports the sandbox mode and the spawner it runs with', () => {
     expect(t.executor.sandboxMode).toBe(sandbox);
+    expect(t.executor.spawnerKind).toBe(spawner);
   });
 
   test('exit 0 is Succeeded, exit N is Failed with Argo wording and the code', async () => {
@@ -114,7 +119,7 @@ describe.each(['bwrap', 'none'] as const)('LocalExecutor (sandbox: %s)', (sandbo
       t.run(podRequest({ image: 'busybox', command: ['pwd'], workingDir: '/usr/bin' })),
     ]);
     expect(byDefault.phase).toBe('Succeeded');
-    expect(byDefault.result).toMatch(sandbox === 'bwrap' ? /^\/argo\/work$/ : /\/workflows\/[^/]+\/work\/[^/]+$/);
+    expect(byDefault.result).toMatch(sandbox === 'bwrap' ? /^\/argo\/work$/ : /\/workflows\/[^/]+\/scratch\/[^/]+$/);
     expect(created).toMatchObject({ phase: 'Succeeded', result: missing });
     expect(existing.result).toBe('/usr/bin');
   });

@@ -12,6 +12,9 @@ import type { ExecutionSink, PodExecutor } from '../port.js';
 import { shimBinDir, type RunnerConfig } from './pod-prepare.js';
 import { PodRun } from './pod-runner.js';
 import { SAFE_NAME } from './safe-name.js';
+import type { Launcher } from './spawner/launcher.js';
+import { chooseLauncher, ResidentSpawner } from './spawner/resident-spawner.js';
+import { ScratchDirs } from './scratch-dirs.js';
 import { isUnder, type BindMount } from './sandbox-args.js';
 
 export interface LocalExecutorOptions {
@@ -29,6 +32,12 @@ export interface LocalExecutorOptions {
    * `usernameSecret`/`passwordSecret`/`sshPrivateKeySecret` from here; values are never logged.
    */
   secrets?: Record<string, Record<string, string>>;
+  /**
+   * How step processes start: `resident` (default) through one small helper process that
+   * posix_spawns them (falls back to `node` when it cannot be built or run), or `node`: Node's
+   * child_process, which forks this whole process per step. See spawner/README.md.
+   */
+  spawner?: 'resident' | 'node';
 }
 
 export const BWRAP_MISSING_WARNING =
@@ -64,6 +73,8 @@ export class LocalExecutor implements PodExecutor {
   readonly sandboxMode: 'bwrap' | 'none';
   readonly workdir: string;
   private readonly config: RunnerConfig;
+  private readonly launcher: Launcher;
+  private readonly scratchDirs: ScratchDirs;
   private readonly pods = new Map<string, PodRun>();
   private readonly podsByWorkflow = new Map<string, Set<string>>();
   private closed = false;
@@ -93,7 +104,11 @@ export class LocalExecutor implements PodExecutor {
     // The slipway-gitops and slipway-image shims run with this very Node (see SHIMS.md).
     baseEnv.SLIPWAY_NODE = process.execPath;
     baseEnv.SLIPWAY_GITOPS_BIN = GITOPS_BIN_DIR;
+    this.launcher = chooseLauncher(options.spawner ?? 'resident', warn);
+    this.scratchDirs = new ScratchDirs(this.workdir);
     this.config = {
+      launcher: this.launcher,
+      scratchDirs: this.scratchDirs,
       workdir: this.workdir,
       sandboxed,
       bwrapPath,
@@ -144,11 +159,18 @@ export class LocalExecutor implements PodExecutor {
     await Promise.all([...nodes].map((nodeId) => this.kill(nodeId, 'workflow released')));
     for (const nodeId of nodes) this.pods.delete(nodeId);
     this.podsByWorkflow.delete(workflowUid);
+    await this.scratchDirs.release(workflowUid);
     await rm(`${this.workdir}/workflows/${workflowUid}`, { recursive: true, force: true });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.pods.values()].map((run) => run.kill('executor closed')));
+    if (this.launcher instanceof ResidentSpawner) this.launcher.close();
+  }
+
+  /** How step processes actually start now (`resident` unless the helper could not run). */
+  get spawnerKind(): 'resident' | 'node' {
+    return this.launcher instanceof ResidentSpawner && this.launcher.usable ? 'resident' : 'node';
   }
 }

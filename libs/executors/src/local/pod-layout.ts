@@ -3,8 +3,8 @@
  *
  * Host side, under the executor's workdir:
  *   workflows/<uid>/volumes/<claim>/        workflow-lifetime claims, shared by the workflow's pods
- *   workflows/<uid>/tmp/<pod>/               the pod's private /tmp
- *   workflows/<uid>/work/<pod>/              default working directory when unsandboxed
+ *   workflows/<uid>/scratch/<random>/        the pod's private /tmp (sandboxed) or default working
+ *                                            directory (unsandboxed); see scratch-dirs.ts
  *   workflows/<uid>/pods/<pod>/volumes/<v>/  emptyDir (and configMap/secret stand-ins)
  *   workflows/<uid>/pods/<pod>/fs/<path>/    private writable dirs for output paths outside /tmp and mounts
  *   workflows/<uid>/pods/<pod>/root/         sandbox root, only when the pod writes files directly under /
@@ -12,9 +12,9 @@
  *   workflows/<uid>/artifacts/<node>/<name>  kept output artifacts
  *   logs/<uid>/<pod>/<container>.log         never removed by releaseWorkflow
  *
- * A plain pod needs one new directory (its /tmp, or its working directory when unsandboxed),
- * directly inside a directory that already exists: a single mkdir. (Directory creation is the
- * largest per-pod cost after process start; `pods/<pod>/` is only made for pods that use it.)
+ * A plain pod needs one new directory, its scratch directory, which is usually made ahead of
+ * need (scratch-dirs.ts). (Directory creation is the largest per-pod cost after process start;
+ * `pods/<pod>/` is only made for pods that use it.)
  */
 import { statSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -26,21 +26,21 @@ import { SANDBOX_ASSETS_DIR, SANDBOX_SCRIPT_PATH, SANDBOX_WORK_DIR, ASSETS_DIR }
 export interface PodDirs {
   workflowDir: string;
   podDir: string;
-  tmpDir: string;
-  workDir: string;
+  /** The pod's private directory: its /tmp when sandboxed, its default working directory when not. */
+  scratch: string;
   scriptPath: string;
   logDir: string;
   artifactsDir: string;
 }
 
-export function podDirs(workdir: string, req: PodRequest): PodDirs {
+/** `scratch`: a fresh directory made for this pod (ScratchDirs); default: one named after the pod. */
+export function podDirs(workdir: string, req: PodRequest, scratch?: string): PodDirs {
   const workflowDir = `${workdir}/workflows/${req.workflow.uid}`;
   const podDir = `${workflowDir}/pods/${req.podName}`;
   return {
     workflowDir,
     podDir,
-    tmpDir: `${workflowDir}/tmp/${req.podName}`,
-    workDir: `${workflowDir}/work/${req.podName}`,
+    scratch: scratch ?? `${workflowDir}/scratch/${req.podName}`,
     scriptPath: `${podDir}/script`,
     logDir: `${workdir}/logs/${req.workflow.uid}/${req.podName}`,
     artifactsDir: `${workflowDir}/artifacts/${req.nodeId}`,
@@ -58,7 +58,7 @@ export interface ContainerView {
 
 export interface PodLayout {
   dirs: PodDirs;
-  /** Directories to create before the first container starts. */
+  /** Directories to create before the first container starts (the scratch directory among them, when used). */
   mkdirs: Set<string>;
   /** Sandbox root directory when the pod writes directly under `/`. */
   rootDir?: string;
@@ -82,9 +82,9 @@ export function mainContainer(req: PodRequest): Container {
 }
 
 /** Sandboxed layout (bwrap): every path is mapped. */
-export function sandboxLayout(workdir: string, req: PodRequest): PodLayout {
-  const dirs = podDirs(workdir, req);
-  const mkdirs = new Set<string>([dirs.tmpDir]);
+export function sandboxLayout(workdir: string, req: PodRequest, scratch?: string): PodLayout {
+  const dirs = podDirs(workdir, req, scratch);
+  const mkdirs = new Set<string>([dirs.scratch]);
   const main = mainContainer(req);
 
   const volumeBinds = (c: Container, role: 'main' | 'init' | 'sidecar'): BindMount[] => {
@@ -107,7 +107,7 @@ export function sandboxLayout(workdir: string, req: PodRequest): PodLayout {
     });
   };
 
-  const tmpBind: BindMount = { src: dirs.tmpDir, dest: '/tmp', readOnly: false };
+  const tmpBind: BindMount = { src: dirs.scratch, dest: '/tmp', readOnly: false };
   const mainBinds = dedupe([tmpBind, ...volumeBinds(main, 'main')]);
 
   // Paths the pod writes that must outlive it: outputs, and inputs we place before it starts.
@@ -173,14 +173,14 @@ export function sandboxLayout(workdir: string, req: PodRequest): PodLayout {
 }
 
 /** Unsandboxed layout: paths are the host's own; only the working directory is provided. */
-export function hostLayout(workdir: string, req: PodRequest): PodLayout {
-  const dirs = podDirs(workdir, req);
+export function hostLayout(workdir: string, req: PodRequest, scratch?: string): PodLayout {
+  const dirs = podDirs(workdir, req, scratch);
   const mkdirs = new Set<string>();
   return {
     dirs,
     mkdirs,
     view: (c) => {
-      const cwd = c.workingDir ?? dirs.workDir;
+      const cwd = c.workingDir ?? dirs.scratch;
       mkdirs.add(cwd);
       return { binds: [], cwd };
     },

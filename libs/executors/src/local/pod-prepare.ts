@@ -11,6 +11,8 @@ import { hostLayout, LayoutError, mainContainer, sandboxLayout, type PodLayout }
 import { SAFE_NAME } from './safe-name.js';
 import { bwrapArgs, type BindMount } from './sandbox-args.js';
 import { ASSETS_DIR, containerArgv, SANDBOX_ASSETS_DIR, SANDBOX_SCRIPT_PATH } from './shims.js';
+import type { Launcher } from './spawner/launcher.js';
+import type { ScratchDirs } from './scratch-dirs.js';
 
 export interface RunnerConfig {
   workdir: string;
@@ -25,6 +27,10 @@ export interface RunnerConfig {
   secrets: SecretStore;
   /** Read-only binds (same path inside) for host tools the sandbox would not show, e.g. a checkout under /tmp. */
   toolBinds?: BindMount[];
+  /** Starts container processes (spawner/README.md). */
+  launcher: Launcher;
+  /** Fresh per-pod directories, made ahead of need (absent: made when the pod starts). */
+  scratchDirs?: ScratchDirs;
 }
 
 export interface PreparedPod {
@@ -41,11 +47,12 @@ export function shimBinDir(sandboxed: boolean): string {
   return sandboxed ? `${SANDBOX_ASSETS_DIR}/bin` : `${ASSETS_DIR}/bin`;
 }
 
-export function prepareContainers(req: PodRequest, config: RunnerConfig): PreparedPod | { error: string } {
+/** `scratch`: the pod's fresh private directory, when one was made for it (ScratchDirs). */
+export function prepareContainers(req: PodRequest, config: RunnerConfig, scratch?: string): PreparedPod | { error: string } {
   if (req.containers.length === 0) return { error: 'the pod has no containers' };
   let layout: PodLayout;
   try {
-    layout = config.sandboxed ? sandboxLayout(config.workdir, req) : hostLayout(config.workdir, req);
+    layout = config.sandboxed ? sandboxLayout(config.workdir, req, scratch) : hostLayout(config.workdir, req, scratch);
   } catch (error) {
     if (error instanceof LayoutError) return { error: error.message };
     throw error;

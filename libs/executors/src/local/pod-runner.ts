@@ -2,7 +2,7 @@
  * One pod from start to result: init containers in order, sidecars, then the main container(s)
  * in dependency order (containerSet), sidecars stopped when the mains are done, outputs read.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { ContainerResult, PodRequest, PodResult } from '@slipway/engine';
 import type { ExecutionSink } from '../port.js';
@@ -59,9 +59,14 @@ export class PodRun {
     if (req.template.resource) {
       return this.errorResult('resource templates need the Kubernetes executor (set SLIPWAY_EXECUTOR=kubernetes)');
     }
-    const prepared = prepareContainers(req, this.config);
-    if ('error' in prepared) return this.errorResult(prepared.error);
-    this.preparePodFiles(prepared);
+    const scratch = await this.config.scratchDirs?.take(req.workflow.uid);
+    const prepared = prepareContainers(req, this.config, scratch);
+    if ('error' in prepared) {
+      if (scratch !== undefined) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
+      return this.errorResult(prepared.error);
+    }
+    if (scratch !== undefined && !prepared.layout.mkdirs.delete(scratch)) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
+    await this.preparePodFiles(prepared);
     if (req.inputArtifacts.some((a) => a.git !== undefined)) {
       const problem = await fetchGitArtifacts(req, prepared.layout, this.config.secrets, this.fetching.signal);
       if (this.killReason !== undefined) return this.finish(prepared, []);
@@ -115,6 +120,7 @@ export class PodRun {
     const { process, result } = runContainer(c, {
       logPath: `${prepared.layout.dirs.logDir}/${c.name}.log`,
       sandboxed: this.config.sandboxed,
+      launcher: this.config.launcher,
       capture: isMainContainer && req.captureResult,
       onLine: log
         ? (stream, text) => this.report(() => log({ nodeId: req.nodeId, podName: req.podName, container: c.name, stream, text, at: Date.now() }))
@@ -142,20 +148,20 @@ export class PodRun {
   }
 
   /** Directories, the script file and raw input artifacts, before anything runs. */
-  private preparePodFiles(prepared: PreparedPod): void {
+  private async preparePodFiles(prepared: PreparedPod): Promise<void> {
     const { layout } = prepared;
-    for (const dir of layout.mkdirs) mkdirSync(dir, { recursive: true });
+    await Promise.all([...layout.mkdirs].map((dir) => mkdir(dir, { recursive: true })));
     if (this.request.scriptSource !== undefined) {
-      mkdirSync(layout.dirs.podDir, { recursive: true });
-      writeFileSync(layout.dirs.scriptPath, this.request.scriptSource, { mode: 0o755 });
+      await mkdir(layout.dirs.podDir, { recursive: true });
+      await writeFile(layout.dirs.scriptPath, this.request.scriptSource, { mode: 0o755 });
     }
     for (const artifact of this.request.inputArtifacts) {
       if (artifact.raw === undefined) continue;
       const host = layout.hostPathOf(artifact.path);
       if (host === undefined) continue;
-      mkdirSync(posix.dirname(host), { recursive: true });
-      writeFileSync(host, artifact.raw);
-      if (artifact.mode !== undefined) chmodSync(host, artifact.mode);
+      await mkdir(posix.dirname(host), { recursive: true });
+      await writeFile(host, artifact.raw);
+      if (artifact.mode !== undefined) await chmod(host, artifact.mode);
     }
   }
 

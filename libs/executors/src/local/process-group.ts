@@ -7,15 +7,10 @@
  * sandboxed mode SIGTERM goes to the group's other members (the container's processes) and only
  * the final SIGKILL goes to the whole group; the pid namespace then reaps anything left.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { type Launcher, type ProcessExit, signalGroup } from './spawner/launcher.js';
 
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Set when the process could not be started at all (ENOENT, EACCES, …). */
-  spawnError?: NodeJS.ErrnoException;
-}
+export type { ProcessExit } from './spawner/launcher.js';
 
 export interface SpawnOptions {
   argv: string[];
@@ -23,6 +18,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** The group leader is bwrap (see the file comment). */
   sandboxed: boolean;
+  /** Starts the process: the resident spawner, or Node's child_process. */
+  launcher: Launcher;
   onSpawn?: () => void;
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
@@ -45,14 +42,6 @@ export function exitCodeOf(exit: ProcessExit): number | undefined {
   if (exit.code !== null) return exit.code;
   const n = exit.signal ? SIGNAL_NUMBERS[exit.signal] : undefined;
   return n === undefined ? undefined : 128 + n;
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
 }
 
 /** Members of process group `pgid` other than its leader and the leader's direct children. */
@@ -85,8 +74,9 @@ async function containerProcesses(pgid: number): Promise<number[]> {
 }
 
 /**
- * Groups still running. bwrap's --die-with-parent ends sandboxed ones with us; unsandboxed ones
- * are detached, so they are killed when this process exits normally (not on SIGKILL).
+ * Groups still running, killed when this process exits normally. When it is killed instead, the
+ * resident spawner sees its stdin close and kills them (with Node's own spawn, bwrap's
+ * --die-with-parent ends sandboxed ones; unsandboxed ones would outlive us).
  */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
@@ -102,38 +92,34 @@ function track(pid: number): void {
 
 export class ProcessGroup {
   readonly exited: Promise<ProcessExit>;
-  private readonly child: ChildProcess;
+  /** Resolves once the process runs or could not start (a kill must wait for its pid). */
+  private readonly launched: Promise<void>;
+  private pid: number | undefined;
   private done = false;
 
   constructor(private readonly options: SpawnOptions) {
-    const [file, ...args] = options.argv;
-    this.child = spawn(file, args, {
-      env: options.env,
-      cwd: options.cwd,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.on('data', options.onStdout);
-    this.child.stderr?.on('data', options.onStderr);
-    if (options.onSpawn) this.child.once('spawn', options.onSpawn);
-    // When the container's main process exits, the rest of its group goes too (as when a pod's
-    // PID 1 exits); that also closes pipes held open by background children.
-    const pid = this.child.pid;
-    if (pid !== undefined) track(pid);
-    this.child.once('exit', () => {
-      if (pid === undefined) return;
-      signalGroup(pid, 'SIGKILL');
-      liveGroups.delete(pid);
-    });
+    let launched!: () => void;
+    this.launched = new Promise((resolve) => (launched = resolve));
     this.exited = new Promise((resolve) => {
-      this.child.once('error', (error: NodeJS.ErrnoException) => {
-        this.done = true;
-        resolve({ code: null, signal: null, spawnError: error });
-      });
-      this.child.once('close', (code, signal) => {
-        this.done = true;
-        resolve({ code, signal });
-      });
+      options.launcher.launch(
+        { argv: options.argv, env: options.env, cwd: options.cwd },
+        {
+          onSpawn: (pid) => {
+            this.pid = pid;
+            track(pid);
+            launched();
+            options.onSpawn?.();
+          },
+          onStdout: options.onStdout,
+          onStderr: options.onStderr,
+          onExit: (exit) => {
+            this.done = true;
+            if (this.pid !== undefined) liveGroups.delete(this.pid);
+            launched();
+            resolve(exit);
+          },
+        },
+      );
     });
   }
 
@@ -143,7 +129,8 @@ export class ProcessGroup {
 
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process has exited. */
   async terminate(graceMs: number): Promise<void> {
-    const pid = this.child.pid;
+    await this.launched;
+    const pid = this.pid;
     if (pid === undefined || this.done) {
       await this.exited;
       return;

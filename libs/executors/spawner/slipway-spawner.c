@@ -1,0 +1,336 @@
+/*
+ * slipway-spawner: Slipway's resident process spawner (see ../src/local/spawner/README.md).
+ *
+ * Node forks its whole process for every child (libuv has no vfork/posix_spawn path on Linux),
+ * about 1 ms per step for a 100 MB process. This small program, started once per executor,
+ * starts step processes with posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK)), whose cost does
+ * not depend on the parent's size, and relays their output and exit status.
+ *
+ * Requests on stdin:  u32 length, then u32 id, u32 argc, u32 envc, cwd NUL, argv NUL..., env NUL...
+ *                     (all integers big endian; an empty cwd means "inherit")
+ * Replies on stdout:  1 byte type, u32 id, u32 length, payload
+ *   H hello (id 0)   S started, payload: pid (ASCII); the child leads its own process group
+ *   F could not start, payload: JSON {"errno":N,"code":"ENOENT","message":"..."}
+ *   O stdout bytes   E stderr bytes
+ *   X exited and both pipes closed, payload: JSON {"code":N|null,"signal":"SIGTERM"|null}
+ * When a child exits, the rest of its process group is killed (as when a pod's PID 1 exits).
+ * When stdin closes (Node exited or was killed), every live group is killed and we exit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READ_SIZE 65536
+
+struct child {
+	pid_t pid;
+	uint32_t id;
+	int fds[2]; /* stdout, stderr read ends; -1 once closed */
+	int exited;
+	int status;
+	struct child *next;
+};
+
+static struct child *children;
+static int epfd;
+static char *out_buf;
+static size_t out_len, out_cap;
+
+static void die(const char *what) {
+	fprintf(stderr, "slipway-spawner: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void put(const void *data, size_t n) {
+	if (out_len + n > out_cap) {
+		while (out_len + n > out_cap) out_cap = out_cap ? out_cap * 2 : 65536;
+		out_buf = realloc(out_buf, out_cap);
+		if (!out_buf) die("realloc");
+	}
+	memcpy(out_buf + out_len, data, n);
+	out_len += n;
+}
+
+static void send_frame(char type, uint32_t id, const void *payload, uint32_t n) {
+	unsigned char header[9] = {(unsigned char)type, id >> 24, id >> 16, id >> 8, id,
+				   n >> 24, n >> 16, n >> 8, n};
+	put(header, 9);
+	if (n) put(payload, n);
+}
+
+static void flush_out(void) {
+	size_t done = 0;
+	while (done < out_len) {
+		ssize_t w = write(1, out_buf + done, out_len - done);
+		if (w < 0) {
+			if (errno == EINTR) continue;
+			exit(0); /* Node is gone */
+		}
+		done += (size_t)w;
+	}
+	out_len = 0;
+}
+
+static void kill_all(void) {
+	for (struct child *c = children; c; c = c->next)
+		if (!c->exited) kill(-c->pid, SIGKILL);
+}
+
+static uint32_t be32(const unsigned char *p) {
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void fail(uint32_t id, int err) {
+	char json[512];
+	const char *name = strerrorname_np(err);
+	int n = snprintf(json, sizeof json, "{\"errno\":%d,\"code\":\"%s\",\"message\":\"%s\"}", err,
+			 name ? name : "EIO", strerror(err));
+	send_frame('F', id, json, (uint32_t)n);
+}
+
+/* PATH lookup in the child's environment (as libuv's execvpe does). */
+static int resolve(const char *file, char **env, char *out, size_t cap) {
+	if (strchr(file, '/')) {
+		snprintf(out, cap, "%s", file);
+		return 0;
+	}
+	const char *path = NULL;
+	for (char **e = env; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+	if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+	int denied = 0;
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int len = (int)(end - path);
+		snprintf(out, cap, "%.*s%s%s", len, len ? path : ".", "/", file);
+		struct stat st;
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(out, X_OK) == 0) return 0;
+			denied = 1;
+		}
+		path = *end ? end + 1 : end;
+	}
+	return denied ? EACCES : ENOENT;
+}
+
+static void start(const unsigned char *msg, uint32_t len) {
+	if (len < 12) return;
+	uint32_t id = be32(msg), argc = be32(msg + 4), envc = be32(msg + 8);
+	const char *p = (const char *)msg + 12, *end = (const char *)msg + len;
+	if (argc == 0 || argc > 1u << 20 || envc > 1u << 20) {
+		fail(id, EINVAL);
+		return;
+	}
+	char **argv = calloc(argc + 1, sizeof *argv), **env = calloc(envc + 1, sizeof *env);
+	if (!argv || !env) die("calloc");
+	const char *cwd = p;
+	p += strnlen(p, (size_t)(end - p)) + 1;
+	for (uint32_t i = 0; i < argc + envc; i++) {
+		if (p >= end) {
+			free(argv);
+			free(env);
+			fail(id, EINVAL);
+			return;
+		}
+		if (i < argc) argv[i] = (char *)p;
+		else env[i - argc] = (char *)p;
+		p += strnlen(p, (size_t)(end - p)) + 1;
+	}
+	char path[4096];
+	int err = resolve(argv[0], env, path, sizeof path);
+	int out[2] = {-1, -1}, errp[2] = {-1, -1};
+	pid_t pid = 0;
+	if (!err && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) err = errno;
+	if (!err) {
+		posix_spawn_file_actions_t fa;
+		posix_spawnattr_t attr;
+		sigset_t all, none;
+		/* Every signal back to its default action, glibc's two internal ones (32, 33) included:
+		 * sigfillset leaves them out, and posix_spawn would then leave them ignored. */
+		memset(&all, 0xff, sizeof all);
+		sigdelset(&all, SIGKILL);
+		sigdelset(&all, SIGSTOP);
+		sigemptyset(&none);
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+		posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+		if (*cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
+		posix_spawnattr_init(&attr);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+		posix_spawnattr_setpgroup(&attr, 0);
+		posix_spawnattr_setsigdefault(&attr, &all);
+		posix_spawnattr_setsigmask(&attr, &none);
+		err = posix_spawn(&pid, path, &fa, &attr, argv, env);
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&attr);
+	}
+	free(argv);
+	free(env);
+	if (out[1] >= 0) close(out[1]);
+	if (errp[1] >= 0) close(errp[1]);
+	if (err) {
+		if (out[0] >= 0) close(out[0]);
+		if (errp[0] >= 0) close(errp[0]);
+		fail(id, err);
+		return;
+	}
+	struct child *c = calloc(1, sizeof *c);
+	if (!c) die("calloc");
+	c->pid = pid;
+	c->id = id;
+	c->fds[0] = out[0];
+	c->fds[1] = errp[0];
+	c->next = children;
+	children = c;
+	for (int s = 0; s < 2; s++) {
+		fcntl(c->fds[s], F_SETFL, O_NONBLOCK);
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = (char *)c + s};
+		/* The low bit of the pointer tells the stream: struct child is aligned. */
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fds[s], &ev) < 0) die("epoll_ctl");
+	}
+	char text[16];
+	int n = snprintf(text, sizeof text, "%d", (int)pid);
+	send_frame('S', id, text, (uint32_t)n);
+}
+
+static void finish_if_done(struct child *c) {
+	if (!c->exited || c->fds[0] >= 0 || c->fds[1] >= 0) return;
+	char json[96];
+	int n;
+	if (WIFSIGNALED(c->status)) {
+		const char *name = sigabbrev_np(WTERMSIG(c->status));
+		n = name ? snprintf(json, sizeof json, "{\"code\":null,\"signal\":\"SIG%s\"}", name)
+			 : snprintf(json, sizeof json, "{\"code\":null,\"signal\":\"SIG%d\"}", WTERMSIG(c->status));
+	} else {
+		n = snprintf(json, sizeof json, "{\"code\":%d,\"signal\":null}", WEXITSTATUS(c->status));
+	}
+	send_frame('X', c->id, json, (uint32_t)n);
+	for (struct child **pp = &children; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	free(c);
+}
+
+static void read_pipe(struct child *c, int s) {
+	static char buf[READ_SIZE];
+	for (;;) {
+		ssize_t n = read(c->fds[s], buf, sizeof buf);
+		if (n > 0) {
+			send_frame(s ? 'E' : 'O', c->id, buf, (uint32_t)n);
+			if (n < (ssize_t)sizeof buf) return;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fds[s], NULL);
+		close(c->fds[s]);
+		c->fds[s] = -1;
+		finish_if_done(c);
+		return;
+	}
+}
+
+static void reap(void) {
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0) return;
+		for (struct child *c = children; c; c = c->next)
+			if (c->pid == pid && !c->exited) {
+				kill(-pid, SIGKILL);
+				c->exited = 1;
+				c->status = status;
+				finish_if_done(c);
+				break;
+			}
+	}
+}
+
+int main(void) {
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) die("sigprocmask");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	int sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) die("signalfd");
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) die("epoll_create1");
+	static char stdin_tag, signal_tag;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &stdin_tag};
+	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	fcntl(0, F_SETFD, FD_CLOEXEC);
+	fcntl(1, F_SETFD, FD_CLOEXEC);
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) < 0) die("epoll_ctl stdin");
+	ev.data.ptr = &signal_tag;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) die("epoll_ctl signalfd");
+	send_frame('H', 0, "slipway-spawner 1", 17);
+	flush_out();
+
+	unsigned char *in = NULL;
+	size_t in_len = 0, in_cap = 0;
+	struct epoll_event events[64];
+	for (;;) {
+		int n = epoll_wait(epfd, events, 64, -1);
+		if (n < 0) {
+			if (errno == EINTR) continue;
+			die("epoll_wait");
+		}
+		for (int i = 0; i < n; i++) {
+			void *tag = events[i].data.ptr;
+			if (tag == &stdin_tag) {
+				for (;;) {
+					if (in_cap - in_len < READ_SIZE) {
+						in_cap = in_cap ? in_cap * 2 : 2 * READ_SIZE;
+						in = realloc(in, in_cap);
+						if (!in) die("realloc");
+					}
+					ssize_t r = read(0, in + in_len, in_cap - in_len);
+					if (r == 0) {
+						kill_all();
+						return 0;
+					}
+					if (r < 0) {
+						if (errno == EAGAIN || errno == EINTR) break;
+						kill_all();
+						return 0;
+					}
+					in_len += (size_t)r;
+				}
+				size_t off = 0;
+				while (in_len - off >= 4) {
+					uint32_t len = be32(in + off);
+					if (in_len - off - 4 < len) break;
+					start(in + off + 4, len);
+					off += 4 + len;
+				}
+				memmove(in, in + off, in_len - off);
+				in_len -= off;
+			} else if (tag == &signal_tag) {
+				struct signalfd_siginfo info;
+				while (read(sfd, &info, sizeof info) > 0) {
+				}
+			} else {
+				uintptr_t bits = (uintptr_t)tag;
+				read_pipe((struct child *)(bits & ~(uintptr_t)1), (int)(bits & 1));
+			}
+		}
+		reap();
+		if (out_len) flush_out();
+	}
+}

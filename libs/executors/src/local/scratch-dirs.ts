@@ -1,0 +1,94 @@
+/**
+ * Each pod gets one fresh, private, empty directory: its /tmp when sandboxed, its default working
+ * directory when not. They live at `workflows/<uid>/scratch/<random>` and go with the workflow
+ * (releaseWorkflow removes `workflows/<uid>`).
+ *
+ * A mkdir is a journaled metadata write: 0.1–1 ms on these disks, more when something else is
+ * syncing. So once a workflow has asked for a second pod (it is a steps/DAG workflow, not a single
+ * step), a few directories are made ahead of need, in the background (libuv's thread pool), and a
+ * pod start takes one that already exists. Names are unique (mkdtemp), so workers sharing a
+ * workdir never collide.
+ */
+import { mkdir, mkdtemp } from 'node:fs/promises';
+
+interface WorkflowScratch {
+  uid: string;
+  base: string;
+  /** Made and not yet handed out. */
+  ready: string[];
+  /** mkdtemp calls in flight. */
+  making: number;
+  /** Pods that asked so far. */
+  asked: number;
+  /** The base directory exists (or is being made). */
+  baseMade: Promise<unknown> | undefined;
+  /** Settles when the mkdtemp calls in flight have. */
+  inFlight: Set<Promise<unknown>>;
+}
+
+export class ScratchDirs {
+  private readonly workflows = new Map<string, WorkflowScratch>();
+
+  /** `ahead`: how many to keep ready for a multi-pod workflow (0 disables making ahead). */
+  constructor(
+    private readonly workdir: string,
+    private readonly ahead = 4,
+  ) {}
+
+  /** A fresh empty directory for one pod of workflow `uid`. */
+  async take(uid: string): Promise<string> {
+    let wf = this.workflows.get(uid);
+    if (!wf) {
+      wf = { uid, base: `${this.workdir}/workflows/${uid}/scratch`, ready: [], making: 0, asked: 0, baseMade: undefined, inFlight: new Set() };
+      this.workflows.set(uid, wf);
+    }
+    wf.asked++;
+    const ready = wf.ready.pop();
+    if (wf.asked >= 2) this.refill(wf);
+    if (ready !== undefined) return ready;
+    return this.make(wf);
+  }
+
+  /** The pod did not need its directory after all: keep it for the next one. */
+  giveBack(uid: string, dir: string): void {
+    this.workflows.get(uid)?.ready.push(dir);
+  }
+
+  /**
+   * The workflow is over: make no more for it. Resolves once nothing is being made any more, so
+   * the caller can remove the workflow's tree without a directory appearing in it meanwhile.
+   */
+  async release(uid: string): Promise<void> {
+    const wf = this.workflows.get(uid);
+    this.workflows.delete(uid);
+    if (wf) await Promise.allSettled([...wf.inFlight]);
+  }
+
+  private make(wf: WorkflowScratch): Promise<string> {
+    const made = (async () => {
+      wf.baseMade ??= mkdir(wf.base, { recursive: true });
+      await wf.baseMade;
+      return mkdtemp(`${wf.base}/`);
+    })();
+    wf.inFlight.add(made);
+    const forget = () => wf.inFlight.delete(made);
+    made.then(forget, forget);
+    return made;
+  }
+
+  private refill(wf: WorkflowScratch): void {
+    while (wf.ready.length + wf.making < this.ahead) {
+      wf.making++;
+      this.make(wf).then(
+        (dir) => {
+          wf.making--;
+          // Released meanwhile: the tree is gone or going; do not hand this one out.
+          if (this.workflows.get(wf.uid) === wf) wf.ready.push(dir);
+        },
+        () => {
+          wf.making--;
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/** The resident spawner against real processes: what a container start relies on. */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { nodeLauncher, type Launcher, type LaunchRequest, type ProcessExit } from './launcher.js';
+import { encodeRequest, ResidentSpawner } from './resident-spawner.js';
+import { spawnerBinary } from './spawner-binary.js';
+
+interface Run {
+  pid?: number;
+  stdout: string;
+  stderr: string;
+  exit: ProcessExit;
+}
+
+function run(launcher: Launcher, request: Partial<LaunchRequest> & { argv: string[] }, onSpawn?: (pid: number) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let pid: number | undefined;
+    launcher.launch(
+      { env: { PATH: process.env.PATH }, ...request },
+      {
+        onSpawn: (p) => {
+          pid = p;
+          onSpawn?.(p);
+        },
+        onStdout: (c) => out.push(c),
+        onStderr: (c) => err.push(c),
+        onExit: (exit) => resolve({ pid, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exit }),
+      },
+    );
+  });
+}
+
+/** Running (a zombie waiting for its reaper does not count). */
+const alive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+async function until(check: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'slipway-spawner-'));
+const spawners: ResidentSpawner[] = [];
+function residentSpawner(): ResidentSpawner {
+  const s = new ResidentSpawner(nodeLauncher, (m) => {
+    throw new Error(`unexpected warning: ${m}`);
+  });
+  spawners.push(s);
+  return s;
+}
+afterAll(() => {
+  for (const s of spawners) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the spawner builds from its C source on this machine', () => {
+  const binary = spawnerBinary();
+  expect(binary).toHaveProperty('path');
+});
+
+describe.each(['resident', 'node'] as const)('launcher: %s', (kind) => {
+  const launcher = (): Launcher => (kind === 'resident' ? residentSpawner() : nodeLauncher);
+
+  test('stdout, stderr and the exit code arrive', async () => {
+    const r = await run(launcher(), { argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+    expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exit: { code: 3, signal: null } });
+  });
+
+  test('death by a signal is reported by name', async () => {
+    const r = await run(launcher(), { argv: ['sh', '-c', 'kill -TERM $$'] });
+    expect(r.exit).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  test('a missing command is ENOENT, a file without the execute bit EACCES, in the shape Node gives', async () => {
+    const notExecutable = join(dir, `plain-${kind}`);
+    writeFileSync(notExecutable, 'echo hi\n');
+    const [missing, denied] = await Promise.all([
+      run(launcher(), { argv: ['no-such-command-xyz'] }),
+      run(launcher(), { argv: [notExecutable] }),
+    ]);
+    expect(missing.exit.spawnError).toMatchObject({ code: 'ENOENT', errno: -2, path: 'no-such-command-xyz' });
+    expect(denied.exit.spawnError).toMatchObject({ code: 'EACCES', errno: -13 });
+  });
+
+  test('the working directory, exactly the given environment, and PATH lookup in that environment', async () => {
+    const bin = mkdtempSync(join(dir, 'bin-'));
+    writeFileSync(join(bin, 'my-tool'), '#!/bin/sh\necho "tool in $(pwd) FOO=$FOO HOME=${HOME:-unset}"\n');
+    chmodSync(join(bin, 'my-tool'), 0o755);
+    const r = await run(launcher(), { argv: ['my-tool'], cwd: '/usr', env: { PATH: `${bin}:/usr/bin:/bin`, FOO: 'a b' } });
+    expect(r.stdout).toBe('tool in /usr FOO=a b HOME=unset\n');
+  });
+
+  test('the process leads its own process group, with default signal dispositions and no blocked signals', async () => {
+    // `exec`: the process reads its own /proc entry (a shell blocks signals while it forks).
+    const [group, signals] = await Promise.all([
+      run(launcher(), { argv: ['sh', '-c', 'exec cut -d" " -f5 /proc/self/stat'] }),
+      run(launcher(), { argv: ['sh', '-c', 'exec grep -E "^Sig(Ign|Blk)" /proc/self/status'] }),
+    ]);
+    expect(Number(group.stdout.trim())).toBe(group.pid);
+    // An ignored disposition survives exec: an inherited ignored SIGPIPE would show here.
+    expect(signals.stdout.trim().split('\n')).toEqual(['SigBlk:\t0000000000000000', 'SigIgn:\t0000000000000000']);
+  });
+
+  test('when the main process exits, the rest of its group is killed (like a pod whose PID 1 ended)', async () => {
+    const r = await run(launcher(), { argv: ['sh', '-c', 'sleep 30 >/dev/null 2>&1 & echo $!'] });
+    const background = Number(r.stdout.trim());
+    expect(r.exit.code).toBe(0);
+    expect(await until(() => !alive(background))).toBe(true);
+  });
+
+  test('a megabyte of output arrives whole and in order', async () => {
+    const r = await run(launcher(), { argv: ['sh', '-c', 'seq 1 200000'] });
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBe(200000);
+    expect(lines[199999]).toBe('200000');
+    expect(r.stdout.length).toBeGreaterThan(1_000_000);
+  });
+});
+
+describe('resident spawner', () => {
+  test('many processes at once each get their own output and status', async () => {
+    const s = residentSpawner();
+    const runs = await Promise.all(Array.from({ length: 50 }, (_, i) => run(s, { argv: ['sh', '-c', `echo ${i}; exit ${i % 7}`] })));
+    runs.forEach((r, i) => expect(r).toMatchObject({ stdout: `${i}\n`, exit: { code: i % 7 } }));
+  });
+
+  test('a NUL byte in an argument is refused before anything starts', async () => {
+    expect(encodeRequest(1, { argv: ['echo', 'a\0b'], env: {} })).toMatch(/NUL byte/);
+    const r = await run(residentSpawner(), { argv: ['echo', 'a\0b'] });
+    expect(r.exit.spawnError?.code).toBe('EINVAL');
+  });
+
+  test('if the spawner dies, its running processes are killed and reported, and the next start uses a new one', async () => {
+    const s = residentSpawner();
+    let sleeper = 0;
+    const running = run(s, { argv: ['sleep', '30'] }, (pid) => (sleeper = pid));
+    expect(await until(() => sleeper > 0)).toBe(true);
+    const first = s.helperPid!;
+    process.kill(first, 'SIGKILL');
+    const r = await running;
+    expect(r.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(r.stderr).toMatch(/process spawner .* ended/);
+    expect(await until(() => !alive(sleeper))).toBe(true);
+    const next = await run(s, { argv: ['true'] });
+    expect(next.exit.code).toBe(0);
+    expect(s.helperPid).not.toBe(first);
+  });
+
+  test('when Node dies without cleaning up (its end of the pipe closes), the spawner kills every process it started', async () => {
+    const binary = spawnerBinary();
+    if (!('path' in binary)) throw new Error(binary.problem);
+    const helper = spawn(binary.path, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const frames: Buffer[] = [];
+    const started = new Promise<number>((resolve) =>
+      helper.stdout.on('data', (d: Buffer) => {
+        frames.push(d);
+        const all = Buffer.concat(frames);
+        // H frame (9 + 17 bytes), then S frame: header + pid
+        const at = all.indexOf('S', 26);
+        if (at >= 0 && all.length >= at + 9 + all.readUInt32BE(at + 5)) resolve(Number(all.subarray(at + 9, at + 9 + all.readUInt32BE(at + 5)).toString()));
+      }),
+    );
+    helper.stdin.write(encodeRequest(7, { argv: ['sleep', '30'], env: { PATH: process.env.PATH } }));
+    const pid = await started;
+    expect(alive(pid)).toBe(true);
+    const closed = new Promise((resolve) => helper.once('close', resolve));
+    helper.stdin.end();
+    expect(await until(() => !alive(pid))).toBe(true);
+    expect(await closed).toBe(0);
+  });
+
+  test('without a usable spawner executable it warns once and starts processes with Node', async () => {
+    const warnings: string[] = [];
+    const s = new ResidentSpawner(nodeLauncher, (m) => warnings.push(m), () => ({ problem: 'cc failed: not installed' }));
+    const [a, b] = await Promise.all([run(s, { argv: ['sh', '-c', 'echo a'] }), run(s, { argv: ['sh', '-c', 'echo b'] })]);
+    expect([a.stdout, b.stdout]).toEqual(['a\n', 'b\n']);
+    expect(warnings).toEqual([expect.stringMatching(/not available \(cc failed: not installed\).*Node's child_process/)]);
+    expect(s.usable).toBe(false);
+  });
+});
