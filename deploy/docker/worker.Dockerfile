@@ -10,6 +10,11 @@ COPY prisma ./prisma
 COPY libs ./libs
 COPY apps ./apps
 COPY scripts ./scripts
+# A C compiler for the resident process spawner (libs/executors/spawner), built by the executors'
+# build; the binary lands in libs/executors/spawner/build/ and needs only glibc at run time.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 # npm ci runs the root `prepare` script, which builds every workspace package (swc, prisma generate).
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund \

@@ -20,6 +20,7 @@ export async function startWorker(): Promise<WorkerHost> {
     prefix: config.SLIPWAY_REDIS_PREFIX,
     workdir: config.SLIPWAY_WORKDIR,
     sandbox: config.SLIPWAY_SANDBOX,
+    spawner: config.SLIPWAY_SPAWNER,
     podConcurrency: config.SLIPWAY_WORKER_CONCURRENCY,
     resyncSeconds: config.SLIPWAY_RESYNC_SECONDS,
     metricsPort: config.SLIPWAY_METRICS_PORT,

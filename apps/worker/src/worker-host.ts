@@ -34,6 +34,8 @@ export interface WorkerOptions {
   prefix: string;
   workdir: string;
   sandbox: 'auto' | 'bwrap' | 'none';
+  /** How the local executor starts step processes (default resident). */
+  spawner?: 'resident' | 'node';
   podConcurrency: number;
   reconcileConcurrency?: number;
   resyncSeconds: number;
@@ -77,7 +79,7 @@ export class WorkerHost {
     const executions = new PodExecutions(opts.db);
     const timers = new Timers(opts.db);
     const workflows = new WorkflowRepository(opts.db);
-    this.executor = new LocalExecutor({ workdir: resolve(opts.workdir), sandbox: opts.sandbox, warn: (m) => this.log(`warning: ${m}`) });
+    this.executor = new LocalExecutor({ workdir: resolve(opts.workdir), sandbox: opts.sandbox, spawner: opts.spawner, warn: (m) => this.log(`warning: ${m}`) });
     const performer = new ActionPerformer({
       pods: executions,
       timers,

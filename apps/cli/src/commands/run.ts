@@ -81,9 +81,15 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     io.stderr(`slipway run: ${(err as Error).message}\n`);
     return EXIT.error;
   }
+  const spawner = process.env.SLIPWAY_SPAWNER ?? 'resident';
+  if (spawner !== 'resident' && spawner !== 'node') {
+    io.stderr(`slipway run: SLIPWAY_SPAWNER=${spawner}: must be resident or node\n`);
+    return EXIT.error;
+  }
   const executor = new LocalExecutor({
     workdir: resolve(args.workdir ?? '.slipway'),
     sandbox: args.sandbox ?? 'auto',
+    spawner,
     warn: (m) => io.stderr(`warning: ${m}\n`),
   });
   const progress = createProgress(io.stderrStream, args.quiet);

@@ -1,0 +1,50 @@
+/** Per-pod scratch directories on the real file system. */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { ScratchDirs } from './scratch-dirs.js';
+
+const root = mkdtempSync(join(tmpdir(), 'slipway-scratch-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+test('each pod gets its own fresh, empty directory under its workflow', async () => {
+  const dirs = new ScratchDirs(root);
+  const [a, b, c] = await Promise.all([dirs.take('wf-a'), dirs.take('wf-a'), dirs.take('wf-b')]);
+  expect(new Set([a, b, c]).size).toBe(3);
+  expect(a.startsWith(join(root, 'workflows/wf-a/scratch/'))).toBe(true);
+  expect(c.startsWith(join(root, 'workflows/wf-b/scratch/'))).toBe(true);
+  for (const d of [a, b, c]) expect(statSync(d).isDirectory() && readdirSync(d).length === 0).toBe(true);
+});
+
+test('a single-pod workflow costs one directory; from the second pod on, some are made ahead', async () => {
+  const dirs = new ScratchDirs(root, 3);
+  await dirs.take('single');
+  await settle();
+  expect(readdirSync(join(root, 'workflows/single/scratch'))).toHaveLength(1);
+  await dirs.take('dag');
+  await dirs.take('dag');
+  await settle();
+  // two handed out + three ready
+  expect(readdirSync(join(root, 'workflows/dag/scratch'))).toHaveLength(5);
+});
+
+test('a directory given back is handed to the next pod', async () => {
+  const dirs = new ScratchDirs(root, 0);
+  const first = await dirs.take('back');
+  dirs.giveBack('back', first);
+  expect(await dirs.take('back')).toBe(first);
+});
+
+test('release waits for directories being made, so the workflow tree can then be removed for good', async () => {
+  const dirs = new ScratchDirs(root, 8);
+  await dirs.take('gone');
+  await dirs.take('gone'); // starts making 8 ahead
+  await dirs.release('gone');
+  await rm(join(root, 'workflows/gone'), { recursive: true });
+  await settle();
+  expect(existsSync(join(root, 'workflows/gone'))).toBe(false);
+});
