@@ -14,7 +14,7 @@ import { dagMakefileWith, dagStats, dagWorkflowYaml, randomDag, taskName } from 
 import { podCommands, shellWord } from './lib/pod-commands.mjs';
 import { BENCH_DIR, REPO_DIR, fmt, median, range } from './lib/stats.mjs';
 
-const CLI = join(REPO_DIR, 'apps/cli/dist/main.js');
+const CLI = join(REPO_DIR, 'apps/cli/bin/slipway.js'); // what `npx slipway` runs
 const NODE_FLOOR = join(BENCH_DIR, 'lib/node-floor.mjs');
 const NODE = process.execPath;
 const TARGET = 1.5;

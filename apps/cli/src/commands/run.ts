@@ -38,7 +38,6 @@ export interface RunArgs {
 export const EXIT = { succeeded: 0, failed: 1, error: 2 } as const;
 
 export async function runCommand(args: RunArgs, io: Io): Promise<number> {
-  keepForksCheap();
   const loaded = await loadPaths([args.file, ...args.templates]);
   const diagnostics = [...loaded.diagnostics, ...lintDocuments(loaded.documents)];
   const errors = diagnostics.filter((d) => d.severity === 'error');
@@ -92,6 +91,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     spawner,
     warn: (m) => io.stderr(`warning: ${m}\n`),
   });
+  if (executor.spawnerKind === 'node') keepForksCheap();
   const progress = createProgress(io.stderrStream, args.quiet);
   const run = new LocalRun({
     workflow,
@@ -125,7 +125,8 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
 }
 
 /**
- * Every step starts with a fork of this process, and a fork copies the page tables of all the
+ * Only when steps start with Node's own spawn (no resident spawner): then every step starts with
+ * a fork of this process, and a fork copies the page tables of all the
  * memory it has touched. Left alone, V8 grows the young generation to 16 MB semi-spaces during a
  * run (RSS ~140 MB instead of ~105 MB), which makes each step start ~0.5 ms slower — more than
  * the engine spends on the step. Growth factor 1 keeps the young generation at its initial size;
