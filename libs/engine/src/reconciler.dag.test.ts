@@ -37,6 +37,14 @@ describe('DAG', () => {
     expect(n['d'].outboundNodes).toEqual([n['d.D'].id]);
   });
 
+  it('a task waiting on 10,000 tasks (legacy dependencies) runs once they all succeeded', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `t${i}`);
+    const r = run(dag(`${names.map((n) => `      - {name: ${n}, template: ok}`).join('\n')}
+      - {name: join, template: ok, dependencies: [${names.join(', ')}]}`));
+    expect(r.workflow.status?.phase).toBe('Succeeded');
+    expect(byName(r.workflow)['d.join'].phase).toBe('Succeeded');
+  });
+
   it('enhanced depends: a false expression gives an Omitted node; leaves decide the phase', () => {
     const r = run(dag(`
       - {name: A, template: ok}

@@ -1,6 +1,7 @@
 /** DAG templates: tasks start when their `depends` logic allows (Argo's dag.go). */
 import {
   evaluateDepends,
+  legacyDependenciesToDepends,
   isFulfilled,
   MapScope,
   type NodePhase,
@@ -185,7 +186,7 @@ export class DagController {
     const invocation: Invocation = { name: task, continueOn: def.continueOn, hooks: def.hooks, onExit: def.onExit };
     const logic = idx.logic.get(task);
     if (logic instanceof Error) {
-      this.leaf(ctx, dag, idx, task, nodeName, 'Error', `unable to evaluate expression '${def.depends}': ${logic.message}`, def, invocation);
+      this.leaf(ctx, dag, idx, task, nodeName, 'Error', `unable to evaluate expression '${def.depends ?? legacyDependenciesToDepends(def.dependencies ?? [])}': ${logic.message}`, def, invocation);
       return;
     }
     if (logic) {

@@ -80,4 +80,14 @@ describe('evaluateDepends', () => {
     expect(legacyDependenciesToDepends(['A', 'B-1'])).toBe('A && B-1');
     expect(legacyDependenciesToDepends([])).toBe('');
   });
+
+  it('a fan-in of 10,000 dependencies parses, evaluates and prints without deep recursion', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `t${i}`);
+    const ast = parseDepends(legacyDependenciesToDepends(names));
+    const phases = Object.fromEntries(names.map((n) => [n, 'Succeeded']));
+    expect(evaluateDepends(ast, test(phases))).toBe(true);
+    expect(evaluateDepends(ast, test({ ...phases, t9999: 'Failed' }))).toBe(false);
+    expect(dependsOperands(ast)).toHaveLength(10_000);
+    expect(dependsToString(ast)).toBe(names.join(' && '));
+  });
 });

@@ -12,7 +12,8 @@ export type TaskResult = (typeof TASK_RESULTS)[number];
 export type DependsAst =
   | { kind: 'ref'; task: string; result: TaskResult | undefined; offset: number }
   | { kind: 'not'; operand: DependsAst; offset: number }
-  | { kind: 'and' | 'or'; left: DependsAst; right: DependsAst; offset: number };
+  /** n-ary, so a chain of thousands (`dependencies` of a wide fan-in) stays shallow. */
+  | { kind: 'and' | 'or'; operands: DependsAst[]; offset: number };
 
 interface Token {
   kind: 'name' | '&&' | '||' | '!' | '(' | ')' | 'eof';
@@ -59,20 +60,26 @@ export function parseDepends(source: string): DependsAst {
     throw ExpressionError.at(`unexpected token '${t.text}'`, t.offset, source);
   };
   const or = (): DependsAst => {
-    let left = and();
+    const first = and();
+    if (peek().kind !== '||') return first;
+    const operands = [first];
+    const offset = peek().offset;
     while (peek().kind === '||') {
-      const op = tokens[pos++];
-      left = { kind: 'or', left, right: and(), offset: op.offset };
+      pos++;
+      operands.push(and());
     }
-    return left;
+    return { kind: 'or', operands, offset };
   };
   const and = (): DependsAst => {
-    let left = unary();
+    const first = unary();
+    if (peek().kind !== '&&') return first;
+    const operands = [first];
+    const offset = peek().offset;
     while (peek().kind === '&&') {
-      const op = tokens[pos++];
-      left = { kind: 'and', left, right: unary(), offset: op.offset };
+      pos++;
+      operands.push(unary());
     }
-    return left;
+    return { kind: 'and', operands, offset };
   };
   const unary = (): DependsAst => {
     const t = peek();
@@ -125,8 +132,7 @@ export function dependsOperands(ast: DependsAst): { task: string; result?: TaskR
         return;
       case 'and':
       case 'or':
-        walk(node.left);
-        walk(node.right);
+        for (const operand of node.operands) walk(operand);
     }
   };
   walk(ast);
@@ -141,9 +147,9 @@ export function evaluateDepends(ast: DependsAst, test: (task: string, result: Ta
     case 'not':
       return !evaluateDepends(ast.operand, test);
     case 'and':
-      return evaluateDepends(ast.left, test) && evaluateDepends(ast.right, test);
+      return ast.operands.every((operand) => evaluateDepends(operand, test));
     case 'or':
-      return evaluateDepends(ast.left, test) || evaluateDepends(ast.right, test);
+      return ast.operands.some((operand) => evaluateDepends(operand, test));
   }
 }
 
@@ -163,7 +169,7 @@ export function dependsToString(ast: DependsAst): string {
     case 'or': {
       const op = ast.kind === 'and' ? ' && ' : ' || ';
       const side = (n: DependsAst): string => (n.kind === 'or' && ast.kind === 'and' ? `(${dependsToString(n)})` : dependsToString(n));
-      return `${side(ast.left)}${op}${side(ast.right)}`;
+      return ast.operands.map(side).join(op);
     }
   }
 }
