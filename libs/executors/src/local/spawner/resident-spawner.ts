@@ -50,6 +50,7 @@ export class ResidentSpawner implements Launcher {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private buffer: Buffer = Buffer.alloc(0);
+  private readonly outgoing: Buffer[] = [];
 
   private binary: string | undefined;
 
@@ -84,7 +85,19 @@ export class ResidentSpawner implements Launcher {
     }
     this.pending.set(id, { request, handlers });
     if (this.pending.size === 1) this.setRef(true);
-    helper.stdin!.write(message);
+    // Starts requested in the same turn of the event loop (a reconcile starting several pods)
+    // go out in one write: one wake-up of the helper instead of one each.
+    this.outgoing.push(message);
+    if (this.outgoing.length === 1) queueMicrotask(() => this.flush(helper));
+  }
+
+  private flush(helper: ChildProcess): void {
+    const messages = this.outgoing.splice(0);
+    if (helper !== this.helper) {
+      // It died in between: helperGone already re-routed these requests (none was acknowledged).
+      return;
+    }
+    helper.stdin!.write(messages.length === 1 ? messages[0] : Buffer.concat(messages));
   }
 
   /** Stop the helper (it kills every process group it still has). */
