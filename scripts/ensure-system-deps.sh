@@ -5,6 +5,8 @@ command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 command -v git >/dev/null 2>&1 || missing="$missing git"
 command -v javac >/dev/null 2>&1 || missing="$missing openjdk-17-jdk-headless"
 command -v kubectl >/dev/null 2>&1 || missing="$missing kubectl"
+# The resident process spawner (libs/executors/spawner) is C, compiled with the machine's cc.
+command -v cc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing Debian packages:$missing" >&2
