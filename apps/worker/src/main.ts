@@ -2,13 +2,24 @@
 /** `slipway-worker`: the worker role (queues + reconciler host). */
 import { ConfigError, loadConfig } from '@slipway/config';
 import { createPrismaClient, DatabaseUnavailableError, ensureDatabase, migrate, MigrationError } from '@slipway/persistence';
+import { KubernetesExecutor, type KubernetesExecutorOptions } from '@slipway/executors';
 import { checkRedis, RedisUnavailableError } from '@slipway/queue';
 import { WorkerHost } from './worker-host.js';
 
 export async function startWorker(): Promise<WorkerHost> {
   const config = loadConfig();
-  if (config.SLIPWAY_EXECUTOR !== 'local') {
-    throw new ConfigError('SLIPWAY_EXECUTOR=kubernetes: the Kubernetes executor is not available yet; use local');
+  const kubernetes: KubernetesExecutorOptions = {
+    helperImage: config.SLIPWAY_HELPER_IMAGE,
+    gitImage: config.SLIPWAY_GIT_IMAGE,
+    killGraceSeconds: config.SLIPWAY_KILL_GRACE_SECONDS,
+  };
+  if (config.SLIPWAY_EXECUTOR === 'kubernetes') {
+    // $KUBECONFIG, ~/.kube/config, then the in-cluster service account: a broken file stops start-up.
+    try {
+      kubernetes.kubeConfig = KubernetesExecutor.defaultConfig();
+    } catch (err) {
+      throw new ConfigError(`SLIPWAY_EXECUTOR=kubernetes: cannot load the kubeconfig (KUBECONFIG=${process.env.KUBECONFIG ?? 'unset'}): ${(err as Error).message}`);
+    }
   }
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
@@ -22,6 +33,8 @@ export async function startWorker(): Promise<WorkerHost> {
     sandbox: config.SLIPWAY_SANDBOX,
     spawner: config.SLIPWAY_SPAWNER,
     podConcurrency: config.SLIPWAY_WORKER_CONCURRENCY,
+    executor: config.SLIPWAY_EXECUTOR,
+    kubernetes,
     resyncSeconds: config.SLIPWAY_RESYNC_SECONDS,
     metricsPort: config.SLIPWAY_METRICS_PORT,
     webhooks: {
@@ -42,7 +55,7 @@ export async function startWorker(): Promise<WorkerHost> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  console.log(`[worker] ${host.workerId} ready (executor: local, concurrency ${config.SLIPWAY_WORKER_CONCURRENCY})`);
+  console.log(`[worker] ${host.workerId} ready (executor: ${config.SLIPWAY_EXECUTOR}, concurrency ${config.SLIPWAY_WORKER_CONCURRENCY})`);
   return host;
 }
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LocalExecutor } from '@slipway/executors/local';
+import { KubernetesExecutor, type KubernetesExecutorOptions, type PodExecutor } from '@slipway/executors';
 import { SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
 import {
   LogChunks,
@@ -24,6 +25,7 @@ import { ActionPerformer, killChannel, updatesChannel, type KillMessage } from '
 import { ReconcileService } from './reconcile/reconcile-service.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
+import { executorFor, type ExecutorName, type WorkerPodRequest } from './pods/executor-choice.js';
 import { Resync } from './maintenance/resync.js';
 import { CronScheduler } from './cron/cron-scheduler.js';
 import { WebhookPipeline, type WebhookPipelineOptions } from './deliveries/webhook-pipeline.js';
@@ -37,6 +39,10 @@ export interface WorkerOptions {
   /** How the local executor starts step processes (default resident). */
   spawner?: 'resident' | 'node';
   podConcurrency: number;
+  /** SLIPWAY_EXECUTOR: where pods of workflows that do not choose run (default local). */
+  executor?: ExecutorName;
+  /** The Kubernetes executor's settings (kubeconfig, helper image, …), used when a workflow runs there. */
+  kubernetes?: KubernetesExecutorOptions;
   reconcileConcurrency?: number;
   resyncSeconds: number;
   /** How often CronWorkflows are checked (default 10 s; 0 = never, tests call cronTick). */
@@ -56,7 +62,8 @@ export class WorkerHost {
   private readonly connections: Redis[] = [];
   private readonly workers: Worker[] = [];
   private readonly queues: SlipwayQueues;
-  private readonly executor: LocalExecutor;
+  private readonly executors = new Map<ExecutorName, PodExecutor>();
+  private readonly defaultExecutor: ExecutorName;
   private readonly reconciler: ReconcileService;
   private readonly pods: PodService;
   private readonly resync: Resync;
@@ -79,7 +86,8 @@ export class WorkerHost {
     const executions = new PodExecutions(opts.db);
     const timers = new Timers(opts.db);
     const workflows = new WorkflowRepository(opts.db);
-    this.executor = new LocalExecutor({ workdir: resolve(opts.workdir), sandbox: opts.sandbox, spawner: opts.spawner, warn: (m) => this.log(`warning: ${m}`) });
+    this.defaultExecutor = opts.executor ?? 'local';
+    this.executorNamed(this.defaultExecutor);
     const performer = new ActionPerformer({
       pods: executions,
       timers,
@@ -89,6 +97,7 @@ export class WorkerHost {
       publisher,
       prefix: opts.prefix,
       log: this.log,
+      deletePod: (workflowId, nodeId, podName) => this.deletePod(executions, workflowId, nodeId, podName),
     });
     this.webhooks = new WebhookPipeline({
       db: opts.db,
@@ -112,10 +121,49 @@ export class WorkerHost {
         this.log(`queue unavailable, the resync will pick this up: ${(err as Error).message}`);
       }
     };
-    this.pods = new PodService({ executions, inbox, executor: this.executor, logs: this.logs, workerId: this.workerId, ring });
+    this.pods = new PodService({
+      executions,
+      inbox,
+      executor: (name) => this.executorNamed(name),
+      defaultExecutor: this.defaultExecutor,
+      outlivesWorker: (name) => name === 'kubernetes',
+      logs: this.logs,
+      workerId: this.workerId,
+      ring,
+    });
     this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues, state, perform: (id, actions) => performer.perform(id, actions) });
     this.timerInbox = { inbox, timers, ring };
     this.cron = new CronScheduler(opts.db, ring, this.log);
+  }
+
+  /** The executor by name, created on first use (a workflow may choose the one that is not the default). */
+  private executorNamed(name: ExecutorName): PodExecutor {
+    let executor = this.executors.get(name);
+    if (!executor) {
+      const warn = (m: string) => this.log(`warning: ${m}`);
+      executor =
+        name === 'kubernetes'
+          ? new KubernetesExecutor({ ...this.opts.kubernetes, warn })
+          : new LocalExecutor({ workdir: resolve(this.opts.workdir), sandbox: this.opts.sandbox, spawner: this.opts.spawner, warn });
+      this.executors.set(name, executor);
+    }
+    return executor;
+  }
+
+  /** podGC (a DeletePod action): delete the pod where its node ran, when that executor keeps pods. */
+  private async deletePod(executions: PodExecutions, workflowId: string, nodeId: string, podName: string): Promise<void> {
+    const row = await executions.get(workflowId, nodeId);
+    if (!row) return;
+    const request = row.request as WorkerPodRequest;
+    let name: ExecutorName;
+    try {
+      name = executorFor(request, this.defaultExecutor);
+    } catch {
+      return; // never ran: an invalid executor choice
+    }
+    if (name !== 'kubernetes') return;
+    const kube = this.executorNamed(name) as KubernetesExecutor;
+    await this.metrics.podOperation(name, 'delete', () => kube.deletePod(nodeId, podName, request.workflow.namespace).then(() => 'delete'));
   }
 
   /** Check every CronWorkflow at `now` (the periodic tick calls this with the clock). */
@@ -154,7 +202,7 @@ export class WorkerHost {
       }),
       new Worker<JobPayloads['pod']>(QUEUE_NAMES.pods, (job: Job<JobPayloads['pod']>) => {
         this.metrics.jobStarted(QUEUE_NAMES.pods, job);
-        return this.metrics.podOperation('local', 'run', () => this.pods.run(job.data.workflowId, job.data.nodeId));
+        return this.runPod(job.data);
       }, {
         ...common,
         connection: this.connection(true),
@@ -177,13 +225,15 @@ export class WorkerHost {
     subscriber.on('message', (channel: string, text: string) => {
       if (channel === killChannel(prefix)) {
         const msg = JSON.parse(text) as KillMessage;
-        void this.metrics.podOperation('local', 'kill', () => this.executor.kill(msg.nodeId, msg.reason).then(() => 'kill')).catch(() => undefined);
+        for (const [name, executor] of this.executors) {
+          void this.metrics.podOperation(name, 'kill', () => executor.kill(msg.nodeId, msg.reason).then(() => 'kill')).catch(() => undefined);
+        }
         return;
       }
       // A finished or deleted workflow: kill what still runs here and drop its workflow-lifetime volumes.
       const update = JSON.parse(text) as { workflowId: string; phase?: string; deleted?: boolean };
       if (update.deleted || update.phase === 'Succeeded' || update.phase === 'Failed' || update.phase === 'Error') {
-        void this.executor.releaseWorkflow(update.workflowId);
+        for (const executor of this.executors.values()) void executor.releaseWorkflow(update.workflowId);
       }
     });
     const every = this.opts.resyncSeconds * 1000;
@@ -225,6 +275,16 @@ export class WorkerHost {
     return this.resync.run();
   }
 
+  private async runPod(data: JobPayloads['pod']): Promise<void> {
+    try {
+      const run = await this.pods.run(data.workflowId, data.nodeId);
+      this.metrics.podOperations.inc({ executor: run.executor, operation: run.outcome });
+    } catch (err) {
+      this.metrics.podErrors.inc({ executor: this.defaultExecutor, operation: 'run' });
+      throw err;
+    }
+  }
+
   private async fire(data: JobPayloads['timer']): Promise<void> {
     const { inbox, timers, ring } = this.timerInbox;
     await inbox.append(data.workflowId, { type: 'TimerFired', key: data.key });
@@ -237,9 +297,11 @@ export class WorkerHost {
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
     await this.metricsServer?.close();
     if (this.cronTimer) clearTimeout(this.cronTimer);
+    // Kubernetes pods keep running: stop waiting for them (the next worker re-adopts them).
+    this.pods.abandon();
     await Promise.all(this.workers.map((w) => w.close()));
     await this.reconciler.flush();
-    await this.executor.close();
+    for (const executor of this.executors.values()) await executor.close();
     await this.logs.flush();
     await this.webhooks.close();
     await this.queues.close();

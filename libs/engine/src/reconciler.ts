@@ -88,6 +88,11 @@ export class WorkflowReconciler {
     if (resumed.length > 0) this.queue.push({ kind: 'resume', ids: resumed });
   }
 
+  /** The spec actually executed: the Workflow's own, merged over its workflowTemplateRef. */
+  get executedSpec(): WorkflowSpec {
+    return this.spec;
+  }
+
   snapshot(): EngineSnapshot {
     return { workflow: this.workflow, runtime: this.runtime };
   }

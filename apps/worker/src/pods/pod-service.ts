@@ -6,6 +6,13 @@ import type { EngineEvent, PodResult } from '@slipway/engine';
 import type { ExecutionSink, PodExecutor } from '@slipway/executors';
 import type { PodExecutions, WorkflowInbox } from '@slipway/persistence';
 import type { LogWriter } from './log-writer.js';
+import { executorFor, InvalidExecutorError, type ExecutorName, type WorkerPodRequest } from './executor-choice.js';
+
+/** What a pod job did, and on which executor. */
+export interface PodRun {
+  outcome: 'ran' | 'adopted' | 'skipped' | 'abandoned';
+  executor: ExecutorName;
+}
 
 /**
  * PodStarted waits this long before it is written on its own: a step that finishes sooner
@@ -18,7 +25,12 @@ export class PodService {
     private readonly deps: {
       executions: PodExecutions;
       inbox: WorkflowInbox;
-      executor: PodExecutor;
+      /** The executor by name (created on first use). */
+      executor: (name: ExecutorName) => PodExecutor;
+      /** SLIPWAY_EXECUTOR: for workflows that do not choose. */
+      defaultExecutor: ExecutorName;
+      /** Executors whose pods outlive this process (kubernetes): on stop their runs are abandoned, not awaited. */
+      outlivesWorker: (name: ExecutorName) => boolean;
       logs: LogWriter;
       workerId: string;
       /** Ring the workflow's doorbell. */
@@ -26,15 +38,50 @@ export class PodService {
     },
   ) {}
 
-  async run(workflowId: string, nodeId: string): Promise<'ran' | 'adopted' | 'skipped'> {
-    const { executions, executor, workerId } = this.deps;
+  /** Runs waiting on a pod that outlives this process: `abandon()` lets them go. */
+  private readonly abandonable = new Set<() => void>();
+
+  /**
+   * Stop waiting for pods that keep running without this process (the Kubernetes executor's):
+   * their executions stay Running, and the next worker's resync re-adopts the pods.
+   */
+  abandon(): void {
+    this.leaving = true;
+    for (const leave of [...this.abandonable]) leave();
+  }
+
+  private leaving = false;
+
+  async run(workflowId: string, nodeId: string): Promise<PodRun> {
+    const { executions, workerId, defaultExecutor } = this.deps;
     // Claim and read the request in one round trip; only a miss needs the row's state.
-    const request = await executions.claimRequest(workflowId, nodeId, workerId);
+    const request = (await executions.claimRequest(workflowId, nodeId, workerId));
     if (!request) {
       const row = await executions.get(workflowId, nodeId);
-      if (!row || row.state === 'Cancelled') return 'skipped';
+      const executorName = row ? this.executorNameOf(row.request) : defaultExecutor;
+      if (!row || row.state === 'Cancelled') return { outcome: 'skipped', executor: executorName };
       if (row.state === 'Done') await this.deps.ring(workflowId);
-      return 'adopted';
+      return { outcome: 'adopted', executor: executorName };
+    }
+    let executorName: ExecutorName;
+    try {
+      executorName = executorFor(request, defaultExecutor);
+    } catch (err) {
+      if (!(err instanceof InvalidExecutorError)) throw err;
+      const at = Date.now();
+      await executions.finish(workflowId, { nodeId, phase: 'Error', message: err.message, outputParameters: {}, startedAt: at, finishedAt: at });
+      await this.deps.ring(workflowId);
+      return { outcome: 'ran', executor: defaultExecutor };
+    }
+    let executor: PodExecutor;
+    try {
+      executor = this.deps.executor(executorName);
+    } catch (err) {
+      // e.g. no usable kubeconfig: the node fails with the reason instead of the job retrying forever.
+      const at = Date.now();
+      await executions.finish(workflowId, { nodeId, phase: 'Error', message: `${executorName} executor unavailable: ${(err as Error).message}`, outputParameters: {}, startedAt: at, finishedAt: at });
+      await this.deps.ring(workflowId);
+      return { outcome: 'ran', executor: executorName };
     }
     // PodStarted (and a daemon's PodReady after it) are held back briefly, see POD_STARTED_DELAY_MS.
     let held: EngineEvent[] | undefined;
@@ -50,7 +97,10 @@ export class PodService {
       held = undefined;
       write(events);
     };
-    const result = await new Promise<PodResult>((resolve) => {
+    let abandon = (): void => undefined;
+    const result = await new Promise<PodResult | 'abandoned'>((resolve) => {
+      abandon = () => resolve('abandoned');
+      if (this.deps.outlivesWorker(executorName)) this.abandonable.add(abandon);
       const sink: ExecutionSink = {
         podStarted: (id, at) => {
           held = [{ type: 'PodStarted', nodeId: id, at }];
@@ -65,8 +115,17 @@ export class PodService {
         log: (line) => this.deps.logs.write({ workflowId, podName: line.podName, container: line.container, content: line.text }),
       };
       executor.start(request, sink);
+      if (this.leaving && this.deps.outlivesWorker(executorName)) abandon();
     });
+    this.abandonable.delete(abandon);
     if (timer) clearTimeout(timer);
+    if (result === 'abandoned') {
+      // The pod keeps running: what it reported so far is written, its result is the next worker's.
+      if (held) write(held);
+      await written;
+      await this.deps.logs.flush();
+      return { outcome: 'abandoned', executor: executorName };
+    }
     const before = held ?? [];
     held = undefined;
     await written;
@@ -75,7 +134,15 @@ export class PodService {
     // The result is stored: a later run of this node (after a retry) must start a new process.
     executor.forget?.(nodeId);
     await this.deps.ring(workflowId);
-    return 'ran';
+    return { outcome: 'ran', executor: executorName };
+  }
+
+  private executorNameOf(request: WorkerPodRequest): ExecutorName {
+    try {
+      return executorFor(request, this.deps.defaultExecutor);
+    } catch {
+      return this.deps.defaultExecutor;
+    }
   }
 
   private async events(workflowId: string, events: EngineEvent[]): Promise<void> {

@@ -33,6 +33,8 @@ export class ActionPerformer implements ActionSink {
       publisher: Redis;
       prefix: string;
       log: (msg: string) => void;
+      /** podGC: delete a finished node's pod where its executor keeps pods (kubernetes). */
+      deletePod?: (workflowId: string, nodeId: string, podName: string) => Promise<void>;
     },
   ) {}
 
@@ -69,9 +71,14 @@ export class ActionPerformer implements ActionSink {
         case 'ReleaseLock':
           await this.granted(await this.deps.locks.release(action.key, action.holder), { key: action.key, kind: 'mutex' });
           break;
-        case 'DeletePod':
+        case 'DeletePod': {
+          const { deletePod } = this.deps;
+          // Local pods leave only logs behind (kept); Kubernetes pods are deleted (404 is fine).
+          if (deletePod) await this.safely(() => deletePod(workflowId, action.nodeId, action.podName), 'podGC failed');
+          break;
+        }
         case 'WorkflowCompleted':
-          // Local pods leave only logs behind (kept). TTL deletion is driven by workflows.delete_at.
+          // TTL deletion is driven by workflows.delete_at.
           break;
       }
     }
@@ -90,11 +97,11 @@ export class ActionPerformer implements ActionSink {
   }
 
   /** Redis being down must not fail a saved reconcile: the resync re-queues from PostgreSQL. */
-  private async safely(fn: () => Promise<unknown>): Promise<void> {
+  private async safely(fn: () => Promise<unknown>, what = 'queue unavailable, the resync will pick this up'): Promise<void> {
     try {
       await fn();
     } catch (err) {
-      this.deps.log(`queue unavailable, the resync will pick this up: ${(err as Error).message}`);
+      this.deps.log(`${what}: ${(err as Error).message}`);
     }
   }
 }

@@ -5,6 +5,7 @@
 import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
 import type { LoadedState, WorkflowStateStore } from '@slipway/persistence';
 import { InMemoryTemplateLibrary, type Workflow } from '@slipway/workflow';
+import { withWorkflowPodFields } from '../pods/executor-choice.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { OutboxCleaner } from './outbox-cleaner.js';
 import { ReconcilerCache } from './reconciler-cache.js';
@@ -84,10 +85,14 @@ export class ReconcileService {
       }
       const keyBefore = cached ? manifestKey(reconciler.workflow) : '';
       const result = reconciler.reconcile(events.map((e) => e.event), this.clock());
-      const completed = result.actions.find((a) => a.type === 'WorkflowCompleted');
+      const meta = reconciler.workflow.metadata;
+      const spec = reconciler.executedSpec;
+      // Pod requests carry what the executors need from the workflow (executor choice, volumeClaimTemplates, pod fields).
+      const actions = result.actions.map((a) => (a.type === 'StartPod' ? { ...a, pod: withWorkflowPodFields(a.pod, meta, spec) } : a));
+      const completed = actions.find((a) => a.type === 'WorkflowCompleted');
       const deleteAt = completed?.type === 'WorkflowCompleted' && completed.deleteAt !== undefined ? new Date(completed.deleteAt) : undefined;
       const pods: PodRequest[] = [];
-      for (const a of result.actions) if (a.type === 'StartPod') pods.push(a.pod);
+      for (const a of actions) if (a.type === 'StartPod') pods.push(a.pod);
       const saved = await this.state.save({
         id: workflowId,
         expectedVersion: version,
@@ -96,7 +101,7 @@ export class ReconcileService {
         changedNodeIds: result.changedNodeIds,
         consumedEventIds: events.map((e) => e.id),
         deleteAt,
-        actions: result.actions,
+        actions,
         manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
         pods,
         asyncCommit: true,
@@ -112,7 +117,7 @@ export class ReconcileService {
       if (FINISHED.has(wf.status?.phase ?? '')) this.cache.drop(workflowId);
       else this.cache.set(workflowId, version + 1, reconciler);
       this.observe?.(workflowId, wf, result.changedNodeIds);
-      await this.sink.perform(workflowId, result.actions, { podsRecorded: true });
+      await this.sink.perform(workflowId, actions, { podsRecorded: true });
       this.outbox.done(saved);
       await this.sink.saved(workflowId, {
         namespace: wf.metadata.namespace ?? 'default',

@@ -8,6 +8,9 @@ import type { PodRequest } from '@slipway/engine';
 import type { Container, PersistentVolumeClaim, VolumeMount } from '@slipway/workflow';
 import { parse as parseYaml } from 'yaml';
 import { gitInitContainers } from './git-init.js';
+import { mergePodDefaults, type PodDefaults } from './workflow-pod-fields.js';
+
+export type { PodDefaults } from './workflow-pod-fields.js';
 
 export const LABEL_WORKFLOW = 'workflows.argoproj.io/workflow';
 export const LABEL_NODE_ID = 'workflows.argoproj.io/node-id';
@@ -20,27 +23,12 @@ export const INIT_NAME = 'slipway-init';
 
 export type Json = Record<string, unknown>;
 
-/** A PodRequest, optionally with the workflow's `volumeClaimTemplates` (their PVCs are created per workflow). */
-export type KubePodRequest = PodRequest & { volumeClaimTemplates?: PersistentVolumeClaim[] };
+/**
+ * A PodRequest, optionally with the workflow's `volumeClaimTemplates` (their PVCs are created per
+ * workflow) and its workflow-level pod fields (`workflowPodDefaults(spec)`, over the executor's defaults).
+ */
+export type KubePodRequest = PodRequest & { volumeClaimTemplates?: PersistentVolumeClaim[]; podDefaults?: PodDefaults };
 
-export interface PodDefaults {
-  serviceAccountName?: string;
-  imagePullSecrets?: { name: string }[];
-  nodeSelector?: Record<string, string>;
-  affinity?: unknown;
-  tolerations?: unknown[];
-  securityContext?: unknown;
-  /** Workflow-level podSpecPatch, applied before the template's. */
-  podSpecPatch?: string;
-  priorityClassName?: string;
-  schedulerName?: string;
-  hostAliases?: unknown[];
-  hostNetwork?: boolean;
-  dnsPolicy?: string;
-  dnsConfig?: unknown;
-  /** Workflow-level `podMetadata`: labels/annotations under the template's. */
-  podMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-}
 
 export interface ManifestOptions {
   /** Image of the staging init container (needs `sh`, `base64`; `slipway/helper` adds the exec wrapper). */
@@ -207,7 +195,7 @@ function podVolumes(req: KubePodRequest): Json[] {
 /** The Pod manifest for a pod request (throws on an invalid podSpecPatch). */
 export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Json {
   const t = req.template;
-  const d = opts.defaults ?? {};
+  const d = mergePodDefaults(opts.defaults, req.podDefaults);
   const init = initContainer(req, opts);
   const gitInits = gitInitContainers(req, opts.gitImage ?? 'alpine/git:v2.47.2', { volume: STAGING_VOLUME, path: STAGING });
   const staged = init !== undefined || gitInits.length > 0;
@@ -252,7 +240,7 @@ export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Js
     ...req.sidecars.map(mirror),
   ];
   if (volumes.length > 0) spec.volumes = volumes;
-  for (const patch of [d.podSpecPatch, t.podSpecPatch]) {
+  for (const patch of [opts.defaults?.podSpecPatch, req.podDefaults?.podSpecPatch, t.podSpecPatch]) {
     if (patch !== undefined && patch.trim() !== '') spec = mergePatch(spec, parsePatch(patch)) as Json;
   }
   return {
