@@ -105,6 +105,7 @@ export class WorkerHost {
       ring: (id) => this.queues.reconcileWorkflow(id).catch((err: Error) => this.log(`queue unavailable, the resync will pick this up: ${err.message}`)),
       flushLogs: () => this.logs.flush(),
       log: this.log,
+      onAlertEmail: (outcome) => this.metrics.alertEmails.inc({ outcome }),
       options: opts.webhooks,
     });
     this.webhooks.observe(performer);

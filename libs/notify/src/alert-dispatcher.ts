@@ -32,7 +32,11 @@ export interface AlertDispatcherOptions {
   batchSize?: number;
   clock?: () => Date;
   log?: (msg: string) => void;
+  /** Every SMTP attempt's outcome: `sent`, or `failed` (retried later or failed for good) — for metrics. */
+  onEmail?: (outcome: AlertEmailOutcome) => void;
 }
+
+export type AlertEmailOutcome = 'sent' | 'failed';
 
 export interface DispatchReport {
   sent: number;
@@ -57,6 +61,7 @@ export class AlertDispatcher {
   private readonly batchSize: number;
   private readonly clock: () => Date;
   private readonly log: (msg: string) => void;
+  private readonly onEmail: (outcome: AlertEmailOutcome) => void;
   private running?: Promise<DispatchReport>;
   private again = false;
 
@@ -70,6 +75,7 @@ export class AlertDispatcher {
     this.batchSize = opts.batchSize ?? 20;
     this.clock = opts.clock ?? (() => new Date());
     this.log = opts.log ?? ((m) => console.log(`[alerts] ${m}`));
+    this.onEmail = opts.onEmail ?? (() => undefined);
   }
 
   /** Whether alerts are sent (an SMTP server is configured) or only stored. */
@@ -152,11 +158,13 @@ export class AlertDispatcher {
           'X-Slipway-Workflow-Uid': alert.workflowId,
         },
       });
+      this.onEmail('sent');
       await this.outbox.markSent(alert.id, this.clock());
       report.sent++;
       const refused = result.rejected.length > 0 ? `; refused by the server: ${result.rejected.join(', ')}` : '';
       this.log(`${what} sent to ${alert.recipients.join(', ')} as ${alert.messageId}${refused}`);
     } catch (err) {
+      this.onEmail('failed');
       const error = describeSmtpError(err);
       if (isPermanentSmtpError(err) || alert.attempts >= this.maxAttempts) {
         await this.outbox.markFailed(alert.id, error);

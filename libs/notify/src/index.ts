@@ -12,4 +12,4 @@ export {
   type PrepareFailureAlertInput,
 } from './alert-context.js';
 export { smtpMailer, isPermanentSmtpError, describeSmtpError, type AlertMailer, type OutgoingMail, type SendResult, type SmtpMailerOptions } from './smtp-mailer.js';
-export { AlertDispatcher, type AlertDispatcherOptions, type BackoffPolicy, type DispatchReport } from './alert-dispatcher.js';
+export { AlertDispatcher, type AlertDispatcherOptions, type AlertEmailOutcome, type BackoffPolicy, type DispatchReport } from './alert-dispatcher.js';

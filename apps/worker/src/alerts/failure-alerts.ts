@@ -10,7 +10,7 @@
  * failures of the build: they get no alert.
  */
 import { AlertOutbox, LogTails, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
-import { AlertDispatcher, alertContextOf, prepareFailureAlert, workflowLink, type AlertMailer } from '@slipway/notify';
+import { AlertDispatcher, alertContextOf, prepareFailureAlert, workflowLink, type AlertEmailOutcome, type AlertMailer } from '@slipway/notify';
 
 export interface FailureAlertsOptions {
   smtpUrl?: string;
@@ -20,6 +20,8 @@ export interface FailureAlertsOptions {
   /** Flush buffered step logs (the failed step's last lines may still be in memory). */
   flushLogs: () => Promise<void>;
   log: (msg: string) => void;
+  /** Each e-mail sent or failed (the worker counts them in `slipway_alert_emails_total`). */
+  onEmail?: (outcome: AlertEmailOutcome) => void;
   /** How far back `sweep()` looks for failed workflows without an alert (default 1 day). */
   sweepWindowMs?: number;
 }
@@ -41,7 +43,7 @@ export class FailureAlerts {
     this.outbox = new AlertOutbox(db);
     this.tails = new LogTails(db);
     this.workflows = new WorkflowRepository(db);
-    this.dispatcher = new AlertDispatcher({ outbox: this.outbox, smtpUrl: options.smtpUrl, mailer: options.mailer, from: options.from, log: (m) => options.log(`alerts: ${m}`) });
+    this.dispatcher = new AlertDispatcher({ outbox: this.outbox, smtpUrl: options.smtpUrl, mailer: options.mailer, from: options.from, log: (m) => options.log(`alerts: ${m}`), onEmail: options.onEmail });
   }
 
   /** The worker saved a workflow's state (never throws). */

@@ -6,7 +6,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '@slipway/persistence';
-import type { AlertMailer } from '@slipway/notify';
+import type { AlertEmailOutcome, AlertMailer } from '@slipway/notify';
 import { QUEUE_NAMES, type JobPayloads, type SlipwayQueues } from '@slipway/queue';
 import { GithubChangedPaths, GitlabChangedPaths, type ChangedPathsSource, type Delivery } from '@slipway/scm';
 import { FailureAlerts } from '../alerts/failure-alerts.js';
@@ -41,12 +41,14 @@ export class WebhookPipeline {
     ring: (workflowId: string) => Promise<void>;
     flushLogs: () => Promise<void>;
     log: (msg: string) => void;
+    /** Each alert e-mail sent or failed (metrics). */
+    onAlertEmail?: (outcome: AlertEmailOutcome) => void;
     options?: WebhookPipelineOptions;
   }) {
     const o = deps.options ?? {};
     const publicUrl = o.publicUrl ?? 'http://localhost:2746';
     this.statuses = new WorkflowStatusReporter(deps.db, { senders: statusSenders(o), publicUrl, log: deps.log });
-    this.alerts = new FailureAlerts(deps.db, { smtpUrl: o.smtpUrl, mailer: o.mailer, from: o.alertFrom, publicUrl, flushLogs: deps.flushLogs, log: deps.log });
+    this.alerts = new FailureAlerts(deps.db, { smtpUrl: o.smtpUrl, mailer: o.mailer, from: o.alertFrom, publicUrl, flushLogs: deps.flushLogs, log: deps.log, onEmail: deps.onAlertEmail });
     const changedPaths: Partial<Record<Delivery['provider'], ChangedPathsSource>> = {};
     if (o.gitlabToken) changedPaths.gitlab = new GitlabChangedPaths({ host: o.gitlabUrl ?? 'https://gitlab.com', token: o.gitlabToken });
     if (o.githubToken) changedPaths.github = new GithubChangedPaths({ apiUrl: o.githubApiUrl, token: o.githubToken });

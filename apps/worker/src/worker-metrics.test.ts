@@ -1,0 +1,116 @@
+/**
+ * The worker's `GET /metrics` after real runs (PostgreSQL, Redis, the local executor, a real SMTP
+ * server): alert e-mails counted by outcome, and Argo custom metrics from templates and the
+ * workflow.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_NAMES, parseMetrics, sumOf, SlipwayMetrics, type Sample } from '@slipway/observability';
+import { createPrismaClient, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
+import { redisConnection, SlipwayQueues } from '@slipway/queue';
+import { createTestDatabase, startSmtpSink, testRedisPrefix, TEST_REDIS_URL, type SmtpSink, type TestDatabase } from '@slipway/testing';
+import { instantiateWorkflow, type Workflow } from '@slipway/workflow';
+import { WorkerHost } from './worker-host.js';
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+let host: WorkerHost;
+let queues: SlipwayQueues;
+let smtp: SmtpSink;
+const prefix = testRedisPrefix('worker-metrics');
+
+beforeAll(async () => {
+  db = await createTestDatabase('worker_metrics');
+  prisma = createPrismaClient(db.url);
+  smtp = await startSmtpSink({ rejectRecipient: (a) => a.endsWith('@gone.example') });
+  host = new WorkerHost({
+    db: prisma,
+    redisUrl: TEST_REDIS_URL,
+    prefix,
+    workdir: mkdtempSync(join(tmpdir(), 'slipway-worker-metrics-')),
+    sandbox: 'none',
+    podConcurrency: 4,
+    resyncSeconds: 60,
+    metricsPort: 0,
+    metrics: new SlipwayMetrics({ component: 'worker', processMetrics: false }),
+    webhooks: { smtpUrl: smtp.url, publicUrl: 'https://slipway.test' },
+    log: () => {},
+  });
+  await host.start();
+  queues = new SlipwayQueues(redisConnection(TEST_REDIS_URL), prefix);
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await queues?.close();
+  queues?.connection.disconnect();
+  await smtp?.close();
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+let seq = 0;
+async function run(yamlText: string): Promise<Workflow> {
+  const wf = instantiateWorkflow(parse(yamlText) as Workflow, { nameSuffix: `m${seq++}`, uid: crypto.randomUUID(), now: Date.now() });
+  await new WorkflowRepository(prisma).create(wf);
+  await queues.reconcileWorkflow(wf.metadata.uid!);
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const now = await new WorkflowRepository(prisma).getById(wf.metadata.uid!);
+    if (['Succeeded', 'Failed', 'Error'].includes(now?.status?.phase ?? '')) return now!;
+    if (Date.now() > until) throw new Error(`workflow still ${now?.status?.phase}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function scrape(): Promise<{ text: string; samples: Sample[] }> {
+  const res = await fetch(`http://127.0.0.1:${host.metricsPort}/metrics`);
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  return { text, samples: parseMetrics(text) };
+}
+
+async function scrapeUntil(check: (samples: Sample[]) => boolean): Promise<{ text: string; samples: Sample[] }> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const got = await scrape();
+    if (check(got.samples)) return got;
+    if (Date.now() > until) throw new Error(`metrics never matched:\n${got.text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const failing = (recipient: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: broken-
+  annotations: {slipway.dev/alert-recipients: "${recipient}"}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [sh, -c, "exit 1"]}
+`;
+
+describe('worker metrics', () => {
+  it('counts alert e-mails the worker sends and fails to send by outcome', async () => {
+    const alerts = (samples: Sample[], outcome: string) => sumOf(samples, METRIC_NAMES.alertEmails, { outcome, component: 'worker' });
+    const before = await scrape();
+    expect(alerts(before.samples, 'sent')).toBe(0);
+    expect((await run(failing('dev@example.com'))).status?.phase).toBe('Failed');
+    await smtp.waitFor(1);
+    const sent = await scrapeUntil((s) => alerts(s, 'sent') === 1);
+    expect(sent.text).toContain('slipway_alert_emails_total{outcome="sent",component="worker"} 1');
+    expect(alerts(sent.samples, 'failed')).toBe(0);
+
+    // A 550 for the only recipient: a permanent failure, counted once.
+    expect((await run(failing('nobody@gone.example'))).status?.phase).toBe('Failed');
+    const failed = await scrapeUntil((s) => alerts(s, 'failed') === 1);
+    expect(alerts(failed.samples, 'sent')).toBe(1);
+    expect(smtp.messages).toHaveLength(1);
+  });
+});
