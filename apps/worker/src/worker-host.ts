@@ -9,7 +9,9 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LocalExecutor } from '@slipway/executors/local';
 import { KubernetesExecutor, type KubernetesExecutorOptions, type PodExecutor } from '@slipway/executors';
-import { SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
+import { CustomMetricsRecorder, SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
+import { customMetricsOf } from '@slipway/engine';
+import type { Workflow, WorkflowSpec } from '@slipway/workflow';
 import {
   LogChunks,
   Locks,
@@ -113,7 +115,14 @@ export class WorkerHost {
     this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
     this.metrics.workflowsFrom(workflowCounts(opts.db)).watchQueues([this.queues.reconcile, this.queues.pods, this.queues.timers]);
     const observer = new WorkflowObserver(this.metrics);
-    this.reconciler = new ReconcileService(state, performer, Date.now, this.log, (id, wf, changed) => observer.observe(id, wf, changed));
+    const customMetrics = new CustomMetricsRecorder(this.metrics.registry, (message) => {
+      this.metrics.customMetricErrors.inc();
+      this.log(`warning: custom metric: ${message}`);
+    });
+    this.reconciler = new ReconcileService(state, performer, Date.now, this.log, (id, wf, changed, spec) => {
+      observer.observe(id, wf, changed);
+      this.recordCustomMetrics(customMetrics, wf, spec, changed);
+    });
     this.logs = new LogWriter(new LogChunks(opts.db), (err) => this.log(`log write failed: ${err.message}`));
     const ring = async (workflowId: string) => {
       try {
@@ -135,6 +144,17 @@ export class WorkerHost {
     this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues, state, perform: (id, actions) => performer.perform(id, actions) });
     this.timerInbox = { inbox, timers, ring };
     this.cron = new CronScheduler(opts.db, ring, this.log);
+  }
+
+  /** Argo custom metrics of the nodes (and workflow) this save completed; never fails the reconcile. */
+  private recordCustomMetrics(recorder: CustomMetricsRecorder, wf: Workflow, spec: WorkflowSpec, changed: string[]): void {
+    try {
+      const where = `${wf.metadata.namespace ?? 'default'}/${wf.metadata.name ?? ''}`;
+      const batches = customMetricsOf(wf, spec, changed, this.opts.clock?.() ?? Date.now());
+      recorder.record(batches.map((b) => ({ ...b, errors: b.errors.map((e) => `${where}: ${e}`) })));
+    } catch (err) {
+      this.log(`warning: custom metrics failed: ${(err as Error).message}`);
+    }
   }
 
   /** The executor by name, created on first use (a workflow may choose the one that is not the default). */

@@ -113,4 +113,71 @@ describe('worker metrics', () => {
     expect(alerts(failed.samples, 'sent')).toBe(1);
     expect(smtp.messages).toHaveLength(1);
   });
+
+  it('records Argo custom metrics of templates and the workflow under argo_workflows_, and reports invalid ones', async () => {
+    const wf = await run(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: measured-, labels: {team: shop}}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: env, value: staging}]}
+  metrics:
+    prometheus:
+    - name: pipeline_runs
+      help: Pipeline runs by status
+      labels: [{key: status, value: "{{workflow.status}}"}, {key: team, value: "{{workflow.labels.team}}"}]
+      counter: {value: "1"}
+  templates:
+  - name: main
+    steps:
+    - - {name: score, template: score, arguments: {parameters: [{name: model, value: m1}]}}
+    - - {name: broken, template: broken}
+  - name: score
+    inputs: {parameters: [{name: model}]}
+    outputs: {parameters: [{name: accuracy, valueFrom: {path: /tmp/acc}}]}
+    container: {image: busybox, command: [sh, -c, "echo 0.93 > /tmp/acc"]}
+    metrics:
+      prometheus:
+      - name: model_accuracy
+        help: Accuracy of the trained model
+        labels: [{key: model, value: "{{inputs.parameters.model}}"}, {key: env, value: "{{workflow.parameters.env}}"}]
+        when: "{{status}} == Succeeded"
+        gauge: {value: "{{outputs.parameters.accuracy}}"}
+      - name: step_exit_codes
+        help: Exit codes of the score step
+        labels: [{key: code, value: "{{exitCode}}"}]
+        counter: {value: "1"}
+      - name: step_duration
+        help: Duration of the score step
+        histogram: {value: "{{duration}}", buckets: [1, 5, 30]}
+      - name: only_on_failure
+        help: Never emitted here
+        when: "{{status}} == Failed"
+        counter: {value: "1"}
+  - name: broken
+    container: {image: busybox, command: ["true"]}
+    metrics:
+      prometheus:
+      - name: bad-name
+        help: An invalid name
+        counter: {value: "1"}
+      - name: no_buckets
+        help: A histogram without buckets
+        histogram: {value: "{{duration}}"}
+`);
+    expect(wf.status?.phase).toBe('Succeeded');
+    const { text, samples } = await scrapeUntil((s) => sumOf(s, 'argo_workflows_pipeline_runs') === 1);
+    expect(text).toContain('# HELP argo_workflows_model_accuracy Accuracy of the trained model');
+    expect(text).toContain('# TYPE argo_workflows_model_accuracy gauge');
+    expect(text).toContain('argo_workflows_model_accuracy{model="m1",env="staging",component="worker"} 0.93');
+    expect(text).toContain('argo_workflows_step_exit_codes{code="0",component="worker"} 1');
+    expect(text).toContain('# TYPE argo_workflows_step_duration histogram');
+    expect(sumOf(samples, 'argo_workflows_step_duration_count')).toBe(1);
+    expect(samples.filter((s) => s.name === 'argo_workflows_step_duration_bucket').map((s) => s.labels.le)).toEqual(['1', '5', '30', '+Inf']);
+    expect(text).toContain('argo_workflows_pipeline_runs{status="Succeeded",team="shop",component="worker"} 1');
+    expect(text).not.toContain('only_on_failure');
+    expect(text).not.toContain('no_buckets');
+    expect(sumOf(samples, METRIC_NAMES.customMetricErrors)).toBe(2);
+  });
 });

@@ -6,3 +6,4 @@ export { simulate, type PodBehaviour, type SimulatedPodResult, type SimulationOp
 export { InMemoryLockManager } from './locks/in-memory-lock-manager.js';
 export { storeReferencedTemplates, type SnapshotResult } from './templates/snapshot.js';
 export * from './operations/index.js';
+export { customMetricsOf, type CustomMetricsBatch, type CustomMetricSample, type CustomMetricKind } from './metrics/custom-metrics.js';

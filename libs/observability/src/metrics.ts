@@ -17,6 +17,7 @@ export const METRIC_NAMES = {
   alertEmails: 'slipway_alert_emails_total',
   podOperations: 'slipway_executor_pod_operations_total',
   podErrors: 'slipway_executor_pod_errors_total',
+  customMetricErrors: 'slipway_custom_metric_errors_total',
 } as const;
 
 export interface WorkflowCount {
@@ -55,6 +56,7 @@ export class SlipwayMetrics {
   readonly alertEmails: Counter<'outcome'>;
   readonly podOperations: Counter<'executor' | 'operation'>;
   readonly podErrors: Counter<'executor' | 'operation'>;
+  readonly customMetricErrors: Counter;
   private workflowSource?: () => Promise<WorkflowCount[]>;
   private workflowRefreshMs = 15_000;
   private workflowsRefreshedAt = 0;
@@ -93,6 +95,7 @@ export class SlipwayMetrics {
     this.alertEmails = new Counter({ name: METRIC_NAMES.alertEmails, help: 'Alert e-mails by outcome (sent, failed)', labelNames: ['outcome'], registers });
     this.podOperations = new Counter({ name: METRIC_NAMES.podOperations, help: 'Executor pod operations (run, adopt, skip, kill)', labelNames: ['executor', 'operation'], registers });
     this.podErrors = new Counter({ name: METRIC_NAMES.podErrors, help: 'Executor pod operations that failed', labelNames: ['executor', 'operation'], registers });
+    this.customMetricErrors = new Counter({ name: METRIC_NAMES.customMetricErrors, help: 'Invalid Argo custom metric definitions and conflicting samples (argo_workflows_*), each logged by the worker', registers });
   }
 
   /** Where `slipway_workflows` comes from, re-read at most every `refreshMs` (on scrape). */

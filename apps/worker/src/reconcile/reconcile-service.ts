@@ -4,7 +4,7 @@
  */
 import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
 import type { LoadedState, WorkflowStateStore } from '@slipway/persistence';
-import { InMemoryTemplateLibrary, type Workflow } from '@slipway/workflow';
+import { InMemoryTemplateLibrary, type Workflow, type WorkflowSpec } from '@slipway/workflow';
 import { withWorkflowPodFields } from '../pods/executor-choice.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { OutboxCleaner } from './outbox-cleaner.js';
@@ -40,8 +40,8 @@ export class ReconcileService {
     private readonly sink: ActionSink,
     private readonly clock: () => number = Date.now,
     log: (msg: string) => void = () => {},
-    /** Sees every saved workflow and the nodes that changed (metrics). */
-    private readonly observe?: (workflowId: string, wf: Workflow, changedNodeIds: string[]) => void,
+    /** Sees every saved workflow, the nodes that changed and the executed spec (metrics). */
+    private readonly observe?: (workflowId: string, wf: Workflow, changedNodeIds: string[], spec: WorkflowSpec) => void,
   ) {
     this.outbox = new OutboxCleaner((ids) => this.state.actionsDone(ids), (err) => log(`outbox cleanup failed (the resync performs those actions again): ${err.message}`));
   }
@@ -116,7 +116,7 @@ export class ReconcileService {
       // this process (each step start) slower.
       if (FINISHED.has(wf.status?.phase ?? '')) this.cache.drop(workflowId);
       else this.cache.set(workflowId, version + 1, reconciler);
-      this.observe?.(workflowId, wf, result.changedNodeIds);
+      this.observe?.(workflowId, wf, result.changedNodeIds, spec);
       await this.sink.perform(workflowId, actions, { podsRecorded: true });
       this.outbox.done(saved);
       await this.sink.saved(workflowId, {
