@@ -8,9 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesExecutor } from '@slipway/executors';
-import { createPrismaClient, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
+import { createPrismaClient, WorkflowInbox, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
 import { redisConnection, SlipwayQueues } from '@slipway/queue';
 import { createTestDatabase, startFakeKubeServer, testRedisPrefix, TEST_REDIS_URL, type FakeKubeServer, type KubeObject, type TestDatabase } from '@slipway/testing';
 import { instantiateWorkflow, type Workflow } from '@slipway/workflow';
@@ -43,8 +43,12 @@ beforeAll(async () => {
   process.env.KUBECONFIG = join(dir, 'config');
 });
 
+// One worker (and so one resync, which looks at every workflow of the database) at a time.
+afterEach(async () => {
+  for (const h of hosts.splice(0)) await h.stop();
+});
+
 afterAll(async () => {
-  for (const h of hosts) await h.stop().catch(() => undefined);
   for (const q of queues) {
     await q.close();
     q.connection.disconnect();
@@ -203,6 +207,7 @@ describe('worker with the Kubernetes executor', () => {
   });
 
   it('a workflow labelled workflows.slipway.dev/executor: local runs on this machine; a bad value fails naming the field', async () => {
+    await startHost(prefix);
     const q = queuesFor(prefix);
     const local = await submit(
       q,
@@ -237,6 +242,42 @@ spec:
     expect(failed.status?.phase).toBe('Error');
     const pod = Object.values(failed.status!.nodes!).find((n) => n.type === 'Pod');
     expect(pod?.message).toBe('metadata.annotations["workflows.slipway.dev/executor"]: "docker" is not an executor (use local or kubernetes)');
+  });
+});
+
+describe('stopping a workflow on the Kubernetes executor', () => {
+  it('deletes the running pod (with the grace period) and the workflow ends Failed', async () => {
+    const prefix = testRedisPrefix('worker-kube-stop');
+    await startHost(prefix);
+    const q = queuesFor(prefix);
+    const wf = await submit(
+      q,
+      `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: stop-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: alpine:3.20, command: [sleep, "600"]}
+`,
+    );
+    const pod = await podOfWorkflow(wf.metadata.name!);
+    await watching(wf.metadata.name!);
+    runPod(pod.metadata.name);
+    await eventually('the node to run', async () => {
+      const now = await new WorkflowRepository(prisma).getById(wf.metadata.uid!);
+      return Object.values(now?.status?.nodes ?? {}).some((n) => n.type === 'Pod' && n.phase === 'Running') ? true : undefined;
+    });
+    await new WorkflowInbox(prisma).append(wf.metadata.uid!, { type: 'Stop' });
+    await q.reconcileWorkflow(wf.metadata.uid!);
+    const done = await finished(wf.metadata.uid!);
+    expect(done.status?.phase).toBe('Failed');
+    expect(done.status?.message).toBe("Stopped with strategy 'Stop'");
+    const deletion = kube.requests.find((r) => r.method === 'DELETE' && r.path === `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`);
+    expect(deletion?.query.gracePeriodSeconds).toBe('30');
+    expect(kube.get('pods', NS, pod.metadata.name)).toBeUndefined();
   });
 });
 
