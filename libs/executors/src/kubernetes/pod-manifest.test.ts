@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { KubernetesExecutor } from './kubernetes-executor.js';
 import { buildPodManifest, mergePatch, type KubePodRequest } from './pod-manifest.js';
 import { fakeKubeConfig, kubeRequest, Recorder } from './testing.js';
+import { workflowPodDefaults } from './workflow-pod-fields.js';
 
 const golden = (name: string) => new URL(`./golden/${name}.json`, import.meta.url);
 const options = { helperImage: 'slipway/helper:test', defaults: { imagePullSecrets: [{ name: 'registry' }], serviceAccountName: 'wf-default-sa' } };
@@ -127,6 +128,24 @@ describe('pod manifests (golden)', () => {
       containers: [{ name: 'main', image: 'c', env: [{ name: 'X', value: '1' }] }, { name: 'side', image: 'b' }, { name: 'extra', image: 'd' }],
       tolerations: [{ key: 'b' }],
     });
+  });
+
+  test('workflow-level pod fields (podDefaults) win over the executor defaults; the template over both; patches chain', () => {
+    const req = kubeRequest('wf-9', { image: 'alpine', command: ['true'] }, {
+      podDefaults: workflowPodDefaults({
+        serviceAccountName: 'wf-sa',
+        nodeSelector: { pool: 'ci' },
+        podMetadata: { labels: { team: 'shop' } },
+        podSpecPatch: '{"containers":[{"name":"main","resources":{"limits":{"cpu":"1"}}}]}',
+      }),
+    });
+    req.template = { ...req.template, nodeSelector: { pool: 'gpu' }, podSpecPatch: 'containers: [{name: main, resources: {limits: {memory: 1Gi}}}]' };
+    const manifest = buildPodManifest(req, { ...options, defaults: { ...options.defaults, podMetadata: { labels: { team: 'ops', tier: 'x' } }, podSpecPatch: '{"priorityClassName":"low"}' } });
+    const spec = manifest.spec as Record<string, unknown>;
+    expect(spec).toMatchObject({ serviceAccountName: 'wf-sa', imagePullSecrets: [{ name: 'registry' }], nodeSelector: { pool: 'gpu' }, priorityClassName: 'low' });
+    expect((spec.containers as { resources?: unknown }[])[0].resources).toEqual({ limits: { cpu: '1', memory: '1Gi' } });
+    expect((manifest.metadata as { labels: Record<string, string> }).labels).toMatchObject({ team: 'shop', tier: 'x' });
+    expect(workflowPodDefaults({ entrypoint: 'main' })).toBeUndefined();
   });
 
   test('an invalid podSpecPatch ends the node in Error without creating a pod', async () => {
