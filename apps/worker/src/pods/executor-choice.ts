@@ -4,6 +4,7 @@
  * The choice and the workflow-level pod fields travel in the stored pod request, so the pod job
  * needs no second read of the workflow.
  */
+import { randomUUID } from 'node:crypto';
 import type { PodRequest } from '@slipway/engine';
 import { workflowPodDefaults, type KubePodRequest } from '@slipway/executors';
 import type { ObjectMeta, WorkflowSpec } from '@slipway/workflow';
@@ -36,7 +37,9 @@ function explicitChoice(metadata: ObjectMeta): { value: string; field: string } 
  * request (`spec`: the executed spec, merged over a workflowTemplateRef).
  */
 export function withWorkflowPodFields(pod: PodRequest, metadata: ObjectMeta, spec: WorkflowSpec): WorkerPodRequest {
-  const out: WorkerPodRequest = { ...pod };
+  // The stored request keeps this id (a re-emitted StartPod does not replace the row): a pod that
+  // carries another id was made for an earlier execution of the node (before a workflow retry).
+  const out: WorkerPodRequest = { ...pod, executionId: randomUUID() };
   const choice = explicitChoice(metadata);
   if (choice) {
     out.executor = choice.value;

@@ -112,6 +112,27 @@ describe('KubernetesExecutor', () => {
     expect(await sink.result('wf-6')).toMatchObject({ phase: 'Succeeded', exitCode: 0 });
   });
 
+  test('a pod of another execution of the node (before a workflow retry) is replaced, not adopted', async () => {
+    const old = executor();
+    const oldSink = new Recorder();
+    old.start(kubeRequest('wf-60', { image: 'alpine', command: ['false'] }, { executionId: 'first' }), oldSink);
+    await podCreated(oldSink, 'wf-tmpl-60');
+    await watching(oldSink);
+    kube.setPodStatus('ns', 'wf-tmpl-60', { phase: 'Failed', containerStatuses: [terminated('main', 1)] });
+    expect(await oldSink.result('wf-60')).toMatchObject({ phase: 'Failed' });
+    await old.close();
+    // Another worker runs the node again for a new execution: the old Failed pod must not be its result.
+    const fresh = executor();
+    const sink = new Recorder();
+    fresh.start(kubeRequest('wf-60', { image: 'alpine', command: ['true'] }, { executionId: 'second' }), sink);
+    await sink.until(() => (kube.get('pods', 'ns', 'wf-tmpl-60')?.metadata.annotations as Record<string, string> | undefined)?.['slipway.dev/execution-id'] === 'second');
+    expect(kube.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual(['/api/v1/namespaces/ns/pods/wf-tmpl-60']);
+    expect(sink.finished).toEqual([]);
+    await sink.until(() => kube.openWatches() > 0);
+    kube.setPodStatus('ns', 'wf-tmpl-60', { phase: 'Succeeded', containerStatuses: [terminated('main', 0)] });
+    expect(await sink.result('wf-60')).toMatchObject({ phase: 'Succeeded', exitCode: 0 });
+  });
+
   test('kill (timeouts, stop) deletes the pod with a grace period and reports Failed with the reason', async () => {
     const e = executor();
     const sink = new Recorder();

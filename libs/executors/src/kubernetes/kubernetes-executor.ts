@@ -7,7 +7,7 @@ import { CoreV1Api, KubeConfig, KubernetesObjectApi, Log, Watch } from '@kuberne
 import type { PodResult } from '@slipway/engine';
 import type { ExecutionSink, PodExecutor } from '../port.js';
 import { LogFollower } from './log-follower.js';
-import { buildPodManifest, claimManifests, ANNOTATION_NODE_ID, LABEL_WORKFLOW, type KubePodRequest, type PodDefaults } from './pod-manifest.js';
+import { buildPodManifest, claimManifests, ANNOTATION_EXECUTION_ID, ANNOTATION_NODE_ID, LABEL_WORKFLOW, type KubePodRequest, type PodDefaults } from './pod-manifest.js';
 import { containerStatus, fatalWaiting, isFinished, podResult, startedContainers, type PodObject } from './pod-status.js';
 import { runResource } from './resource-action.js';
 
@@ -54,6 +54,11 @@ interface WorkflowWatch {
   stopped: boolean;
 }
 
+/** A pod of the same name created for another execution of the node (its execution id differs). */
+const isForeign = (pod: PodObject, req: KubePodRequest): boolean => {
+  const id = pod.metadata?.annotations?.[ANNOTATION_EXECUTION_ID];
+  return req.executionId !== undefined && id !== undefined && id !== req.executionId;
+};
 const codeOf = (error: unknown) => (error as { code?: number; statusCode?: number }).code ?? (error as { statusCode?: number }).statusCode;
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -179,9 +184,12 @@ export class KubernetesExecutor implements PodExecutor {
       } catch (error) {
         if (codeOf(error) !== 409) return this.finish(t, this.errorResult(t, `creating pod ${req.podName}: ${describe(error)}`));
         const existing = (await this.core.readNamespacedPod({ name: req.podName, namespace: req.workflow.namespace })) as PodObject;
-        if (!retry || !isFinished(existing) || attempt >= 50) pod = existing;
+        // Replace, not adopt: a retry's finished pod (no podGC yet), or a pod another execution of
+        // this node created (before a workflow retry reset it), running or not.
+        const foreign = isForeign(existing, req);
+        if ((!foreign && !(retry && isFinished(existing))) || attempt >= 50) pod = existing;
         else {
-          // A retry of a node whose finished pod is still there (no podGC yet): replace it.
+          t.replacing = true;
           if (attempt === 0) await this.deletePodNamed(req.workflow.namespace, req.podName, 0, undefined);
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -292,7 +300,7 @@ export class KubernetesExecutor implements PodExecutor {
   private trackedOf(pod: PodObject): Tracked | undefined {
     const nodeId = pod.metadata?.annotations?.[ANNOTATION_NODE_ID];
     const t = nodeId === undefined ? undefined : this.nodes.get(nodeId);
-    if (!t || t.req.podName !== pod.metadata?.name || t.replacing) return undefined;
+    if (!t || t.req.podName !== pod.metadata?.name || t.replacing || isForeign(pod, t.req)) return undefined;
     const uid = (pod.metadata as { uid?: string }).uid;
     return t.uid === undefined || uid === undefined || uid === t.uid ? t : undefined;
   }

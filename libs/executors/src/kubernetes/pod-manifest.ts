@@ -17,6 +17,8 @@ export const LABEL_NODE_ID = 'workflows.argoproj.io/node-id';
 export const LABEL_WORKFLOW_UID = 'slipway.dev/workflow-uid';
 export const ANNOTATION_NODE_ID = 'workflows.argoproj.io/node-id';
 export const ANNOTATION_NODE_NAME = 'workflows.argoproj.io/node-name';
+/** Which execution of the node created the pod: a pod of another one (before a workflow retry) is replaced, not adopted. */
+export const ANNOTATION_EXECUTION_ID = 'slipway.dev/execution-id';
 export const STAGING = '/argo/staging';
 export const STAGING_VOLUME = 'slipway-staging';
 export const INIT_NAME = 'slipway-init';
@@ -27,7 +29,7 @@ export type Json = Record<string, unknown>;
  * A PodRequest, optionally with the workflow's `volumeClaimTemplates` (their PVCs are created per
  * workflow) and its workflow-level pod fields (`workflowPodDefaults(spec)`, over the executor's defaults).
  */
-export type KubePodRequest = PodRequest & { volumeClaimTemplates?: PersistentVolumeClaim[]; podDefaults?: PodDefaults };
+export type KubePodRequest = PodRequest & { volumeClaimTemplates?: PersistentVolumeClaim[]; podDefaults?: PodDefaults; executionId?: string };
 
 
 export interface ManifestOptions {
@@ -202,7 +204,8 @@ export function buildPodManifest(req: KubePodRequest, opts: ManifestOptions): Js
   const labels: Record<string, string> = { ...(d.podMetadata?.labels ?? {}), ...(t.metadata?.labels ?? {}), [LABEL_WORKFLOW]: req.workflow.name, [LABEL_WORKFLOW_UID]: req.workflow.uid };
   const nodeLabel = labelValue(req.nodeId);
   if (nodeLabel !== undefined) labels[LABEL_NODE_ID] = nodeLabel;
-  const annotations = { ...(d.podMetadata?.annotations ?? {}), ...(t.metadata?.annotations ?? {}), [ANNOTATION_NODE_ID]: req.nodeId, [ANNOTATION_NODE_NAME]: req.nodeName };
+  const annotations: Record<string, string> = { ...(d.podMetadata?.annotations ?? {}), ...(t.metadata?.annotations ?? {}), [ANNOTATION_NODE_ID]: req.nodeId, [ANNOTATION_NODE_NAME]: req.nodeName };
+  if (req.executionId !== undefined) annotations[ANNOTATION_EXECUTION_ID] = req.executionId;
   const mainName = req.containers[0]?.name;
   const mirror = (c: Container & { mirrorVolumeMounts?: boolean }): Json => {
     const { mirrorVolumeMounts, ...rest } = c;
