@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { PodRequest } from '@slipway/engine';
 import { workflowPodDefaults, type KubePodRequest } from '@slipway/executors';
-import type { ObjectMeta, WorkflowSpec } from '@slipway/workflow';
+import { EXECUTOR_KEY, type ObjectMeta, type WorkflowSpec } from '@slipway/workflow';
 
-export const EXECUTOR_LABEL = 'workflows.slipway.dev/executor';
+/** The label (or annotation) key; `slipway lint` checks its value too. */
+export const EXECUTOR_LABEL = EXECUTOR_KEY;
 export const EXECUTOR_NAMES = ['local', 'kubernetes'] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
 

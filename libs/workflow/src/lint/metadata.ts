@@ -5,6 +5,9 @@ import { hasTag } from './tags.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+/** Slipway's per-workflow executor choice (label or annotation), read by the worker. */
+export const EXECUTOR_KEY = 'workflows.slipway.dev/executor';
+const EXECUTORS = ['kubernetes', 'local'];
 const LABEL_VALUE_RULE = "must be 63 characters or less, and begin and end with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), underscores (_), dots (.) and alphanumerics between";
 
 /** `apiVersion` as found in the typed document (a value of the wrong type was already reported). */
@@ -38,6 +41,12 @@ export function checkMetadata(ctx: LintContext, kind: Kind, meta: ObjectMeta | u
     if (keyError) ctx.report.error(path, `invalid label key "${key}": ${keyError}`);
     if (typeof value === 'string' && !hasTag(value) && value !== '' && (value.length > 63 || !LABEL_NAME.test(value))) {
       ctx.report.error(path, `invalid label value "${value}": it ${LABEL_VALUE_RULE}`);
+    }
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const value = m[field]?.[EXECUTOR_KEY];
+    if (typeof value === 'string' && !hasTag(value) && !EXECUTORS.includes(value)) {
+      ctx.report.error(['metadata', field, EXECUTOR_KEY], `"${value}" is not an executor (use ${EXECUTORS.join(' or ')})`);
     }
   }
 }

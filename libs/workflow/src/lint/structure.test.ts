@@ -16,6 +16,22 @@ describe('structure', () => {
     ).toEqual([]);
   });
 
+  it('checks the workflows.slipway.dev/executor label and annotation', () => {
+    expect(
+      lint(`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          generateName: hello-
+          labels: {workflows.slipway.dev/executor: kubernetes}
+          annotations: {workflows.slipway.dev/executor: docker}
+        spec:
+          entrypoint: hello
+          templates:${HELLO}
+      `),
+    ).toEqual(['f1.yaml:6:17: metadata.annotations["workflows.slipway.dev/executor"]: "docker" is not an executor (use kubernetes or local)']);
+  });
+
   it('requires apiVersion argoproj.io/v1alpha1', () => {
     expect(
       lint(`
