@@ -3,9 +3,9 @@
  * server): alert e-mails counted by outcome, and Argo custom metrics from templates and the
  * workflow.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES, parseMetrics, sumOf, SlipwayMetrics, type Sample } from '@slipway/observability';
@@ -179,5 +179,21 @@ spec:
     expect(text).not.toContain('only_on_failure');
     expect(text).not.toContain('no_buckets');
     expect(sumOf(samples, METRIC_NAMES.customMetricErrors)).toBe(2);
+  });
+
+  it("Argo's dag-custom-metrics example emits its task- and workflow-level metrics", async () => {
+    const roots = [process.env.SLIPWAY_ARGO_EXAMPLES, resolve(import.meta.dirname, '../../../../shared/argo-examples'), resolve(process.cwd(), '../shared/argo-examples')];
+    const root = roots.find((r) => r !== undefined && existsSync(join(r, 'examples/dag-custom-metrics.yaml')));
+    if (!root) throw new Error(`Argo examples not found (looked in ${roots.join(', ')}); set SLIPWAY_ARGO_EXAMPLES`);
+    const wf = await run(readFileSync(join(root, 'examples/dag-custom-metrics.yaml'), 'utf8'));
+    expect(wf.status?.phase).toBe('Succeeded');
+    const { text, samples } = await scrapeUntil((s) => sumOf(s, 'argo_workflows_playground_workflow_result_counter') === 1);
+    for (const tag of ['TEST-ONE-A', 'TEST-ONE-B', 'TEST-TWO-A', 'TEST-TWO-B']) {
+      expect(text).toContain(`argo_workflows_playground_workflow_result_task_counter{playground_task_name_counter="${tag}",status="Succeeded",component="worker"} 1`);
+      expect(sumOf(samples, 'argo_workflows_playground_workflow_duration_task_seconds', { playground_task_name: tag, status: 'Succeeded' })).toBeGreaterThanOrEqual(0);
+    }
+    expect(samples.filter((s) => s.name === 'argo_workflows_playground_workflow_duration_task_seconds')).toHaveLength(4);
+    expect(text).toContain('argo_workflows_playground_workflow_result_counter{playground_id_workflow_counter="test",status="Succeeded",component="worker"} 1');
+    expect(samples.some((s) => s.name === 'argo_workflows_playground_workflow_duration' && s.labels.status === 'Succeeded')).toBe(true);
   });
 });

@@ -44,6 +44,15 @@ describe('custom metrics', () => {
     ]);
   });
 
+  it('estimates resourcesDuration like Argo when the node has none (requests, else limits, else 100m / 100Mi)', () => {
+    const metrics = { prometheus: [{ name: 'res', help: 'h', labels: [{ key: 'cpu', value: '{{resourcesDuration.cpu}}' }, { key: 'mem', value: '{{resourcesDuration.memory}}' }], counter: { value: '1' } }] };
+    const wf = workflow(metrics, { n1: { startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:40Z' }, n2: { startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:40Z' } });
+    wf.spec.templates![0].container = { image: 'alpine', resources: { requests: { cpu: '500m' }, limits: { memory: '1Gi' } } };
+    expect(run(wf, ['n1'])[0].samples[0].labels).toEqual({ cpu: '20', mem: '409' });
+    wf.spec.templates![0].container = { image: 'alpine' };
+    expect(run(wf, ['n2'])[0].samples[0].labels).toEqual({ cpu: '4', mem: '40' });
+  });
+
   it('reports invalid definitions naming the field, and emits the valid ones', () => {
     const wf = workflow(
       {

@@ -12,6 +12,7 @@
  */
 import { evaluateWhen, MapScope, replaceTags, UnresolvedError, type NodeStatus, type Template, type Workflow, type WorkflowSpec } from '@slipway/workflow';
 import { evaluateInScope } from '../scope/expressions.js';
+import { estimatedResourcesDuration } from './resources-duration.js';
 
 export type CustomMetricKind = 'gauge' | 'counter' | 'histogram';
 
@@ -88,9 +89,12 @@ function workflowScope(wf: Workflow, spec: WorkflowSpec, now: number): MapScope 
 }
 
 /** A node's local variables over the workflow's. */
-function nodeScope(node: NodeStatus, parent: MapScope, now: number): MapScope {
+function nodeScope(node: NodeStatus, template: Template, parent: MapScope, now: number): MapScope {
   const scope = new MapScope(new Map(), parent);
-  scope.set('status', node.phase).set('duration', String(seconds(node.startedAt, node.finishedAt, now)));
+  const duration = seconds(node.startedAt, node.finishedAt, now);
+  scope.set('status', node.phase).set('duration', String(duration));
+  const estimated = node.type === 'Pod' && !node.resourcesDuration ? estimatedResourcesDuration(template, duration) : undefined;
+  if (estimated) scope.set('resourcesDuration.cpu', String(estimated.cpu)).set('resourcesDuration.memory', String(estimated.memory));
   if (node.outputs?.exitCode !== undefined) scope.set('exitCode', node.outputs.exitCode);
   if (node.outputs?.result !== undefined) scope.set('outputs.result', node.outputs.result);
   for (const p of node.inputs?.parameters ?? []) if (p.value !== undefined) scope.set(`inputs.parameters.${p.name}`, p.value);
@@ -214,7 +218,7 @@ export function customMetricsOf(wf: Workflow, spec: WorkflowSpec, changedNodeIds
       for (const n of Object.values(nodes)) if (n.type === 'Retry') for (const c of n.children ?? []) attempts.add(c);
     }
     if (attempts.has(id)) continue;
-    targets.push({ path, defs: template.metrics, scope: nodeScope(node, globals, now), finished: FINISHED.has(node.phase), startedAt: node.startedAt, key: `${wf.metadata.uid ?? ''}/${id}` });
+    targets.push({ path, defs: template.metrics, scope: nodeScope(node, template, globals, now), finished: FINISHED.has(node.phase), startedAt: node.startedAt, key: `${wf.metadata.uid ?? ''}/${id}` });
   }
   const phase = wf.status?.phase;
   if (spec.metrics && (phase === 'Running' || WORKFLOW_FINISHED.has(phase ?? ''))) {
