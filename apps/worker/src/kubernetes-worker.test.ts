@@ -324,4 +324,49 @@ spec:
     expect(done.status?.phase).toBe('Succeeded');
     expect(kube.requests.filter((r) => r.method === 'POST' && (r.body as KubeObject | undefined)?.metadata?.name === name)).toHaveLength(2);
   });
+
+  it("a worker that never ran the workflow's pods still deletes its PVCs when it completes it", async () => {
+    const prefix = testRedisPrefix('worker-kube-claims');
+    const first = await startHost(prefix);
+    const q = queuesFor(prefix);
+    const wf = await submit(
+      q,
+      `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: claims-}
+spec:
+  entrypoint: main
+  volumeClaimTemplates:
+  - metadata: {name: cache}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+  templates:
+  - name: main
+    steps:
+    - - {name: fill, template: fill}
+    - - {name: approve, template: approve}
+  - name: fill
+    container: {image: alpine:3.20, command: [sh, -c, 'echo x > /cache/x'], volumeMounts: [{name: cache, mountPath: /cache}]}
+  - name: approve
+    suspend: {}
+`,
+    );
+    const claim = `${wf.metadata.name}-cache`;
+    const fill = await podOf('fill');
+    await watching(wf.metadata.name!);
+    expect(kube.get('persistentvolumeclaims', NS, claim)).toBeDefined();
+    runPod(fill.metadata.name);
+    endPod(fill.metadata.name, 0);
+    await eventually('the suspend step', async () => {
+      const now = await new WorkflowRepository(prisma).getById(wf.metadata.uid!);
+      return Object.values(now?.status?.nodes ?? {}).some((n) => n.type === 'Suspend' && n.phase === 'Running') ? true : undefined;
+    });
+    await first.stop();
+    hosts.splice(hosts.indexOf(first), 1);
+    await startHost(prefix);
+    await new WorkflowInbox(prisma).append(wf.metadata.uid!, { type: 'Resume' });
+    await q.reconcileWorkflow(wf.metadata.uid!);
+    expect((await finished(wf.metadata.uid!)).status?.phase).toBe('Succeeded');
+    await eventually('the PVC deletion', () => (kube.get('persistentvolumeclaims', NS, claim) === undefined ? true : undefined));
+  });
 });

@@ -100,6 +100,7 @@ export class WorkerHost {
       prefix: opts.prefix,
       log: this.log,
       deletePod: (workflowId, nodeId, podName) => this.deletePod(executions, workflowId, nodeId, podName),
+      workflowCompleted: (workflowId) => this.releaseClaims(executions, workflowId),
     });
     this.webhooks = new WebhookPipeline({
       db: opts.db,
@@ -185,6 +186,19 @@ export class WorkerHost {
     if (name !== 'kubernetes') return;
     const kube = this.executorNamed(name) as KubernetesExecutor;
     await this.metrics.podOperation(name, 'delete', () => kube.deletePod(nodeId, podName, request.workflow.namespace).then(() => 'delete'));
+  }
+
+  /** A workflow ended: delete its volumeClaimTemplates' PVCs when its pods ran on Kubernetes (once, by the worker that saved the end). */
+  private async releaseClaims(executions: PodExecutions, workflowId: string): Promise<void> {
+    const request: WorkerPodRequest | undefined = await executions.anyRequest(workflowId);
+    if (!request?.volumeClaimTemplates?.length) return;
+    let name: ExecutorName;
+    try {
+      name = executorFor(request, this.defaultExecutor);
+    } catch {
+      return;
+    }
+    if (name === 'kubernetes') await (this.executorNamed(name) as KubernetesExecutor).deleteClaims(request);
   }
 
   /** Check every CronWorkflow at `now` (the periodic tick calls this with the clock). */

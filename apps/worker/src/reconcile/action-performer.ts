@@ -35,6 +35,8 @@ export class ActionPerformer implements ActionSink {
       log: (msg: string) => void;
       /** podGC: delete a finished node's pod where its executor keeps pods (kubernetes). */
       deletePod?: (workflowId: string, nodeId: string, podName: string) => Promise<void>;
+      /** The workflow ended: release what its executor keeps for the whole workflow (Kubernetes PVCs). */
+      workflowCompleted?: (workflowId: string) => Promise<void>;
     },
   ) {}
 
@@ -77,9 +79,12 @@ export class ActionPerformer implements ActionSink {
           if (deletePod) await this.safely(() => deletePod(workflowId, action.nodeId, action.podName), 'podGC failed');
           break;
         }
-        case 'WorkflowCompleted':
+        case 'WorkflowCompleted': {
           // TTL deletion is driven by workflows.delete_at.
+          const { workflowCompleted } = this.deps;
+          if (workflowCompleted) await this.safely(() => workflowCompleted(workflowId), 'releasing the workflow\'s volumes failed');
           break;
+        }
       }
     }
     await startQueued();

@@ -153,6 +153,22 @@ export class KubernetesExecutor implements PodExecutor {
     }
   }
 
+  /**
+   * Delete the PVCs of a workflow's volumeClaimTemplates by name (any worker can, e.g. the one that
+   * saw the workflow complete after a restart lost `releaseWorkflow`'s memory of them). 404 is fine.
+   */
+  async deleteClaims(req: KubePodRequest): Promise<void> {
+    this.claims.delete(req.workflow.uid);
+    for (const body of claimManifests(req)) {
+      const name = (body.metadata as { name: string }).name;
+      try {
+        await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace: req.workflow.namespace });
+      } catch (error) {
+        if (codeOf(error) !== 404) this.warn(`deleting PVC ${name}: ${describe(error)}`);
+      }
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const [key, w] of this.watches) this.stopWatch(key, w);

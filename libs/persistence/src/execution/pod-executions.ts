@@ -45,6 +45,12 @@ export class PodExecutions {
     };
   }
 
+  /** The request of any one execution of the workflow (what its pods share: namespace, executor, claims). */
+  async anyRequest(workflowId: string): Promise<PodRequest | undefined> {
+    const row = await this.db.podExecution.findFirst({ where: { workflowId }, select: { request: true } });
+    return row ? (row.request as unknown as PodRequest) : undefined;
+  }
+
   /** Claim the execution for this worker; returns false when it is already Done or Cancelled. */
   async claim(workflowId: string, nodeId: string, worker: string): Promise<boolean> {
     const res = await this.db.podExecution.updateMany({
