@@ -32,6 +32,39 @@ describe('structure', () => {
     ).toEqual(['f1.yaml:6:17: metadata.annotations["workflows.slipway.dev/executor"]: "docker" is not an executor (use kubernetes or local)']);
   });
 
+  it('reports custom metric definitions that can never emit, naming the field', () => {
+    expect(
+      lint(`
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {generateName: m-}
+        spec:
+          entrypoint: hello
+          metrics:
+            prometheus:
+            - {name: runs, help: Runs, counter: {value: "1"}}
+            - {name: bad-name, help: H, counter: {value: "1"}, gauge: {value: "1"}}
+          templates:
+          - name: hello
+            container: {image: alpine}
+            metrics:
+              prometheus:
+              - {name: "t_{{inputs.parameters.x}}", counter: {value: "1"}}
+              - {name: h, help: H, histogram: {value: "{{duration}}"}}
+              - {name: live, help: H, gauge: {value: "{{status}}", realtime: true}}
+              - {name: ok, help: H, labels: [{key: my-key, value: v}], gauge: {value: "{{duration}}", realtime: true}}
+      `),
+    ).toEqual([
+      'f1.yaml:9:7: spec.metrics.prometheus[1]: exactly one of gauge, counter or histogram is required; found gauge and counter',
+      'f1.yaml:9:8: spec.metrics.prometheus[1].name: "bad-name" is not a valid metric name (letters, digits and _)',
+      'f1.yaml:15:9: spec.templates[0].metrics.prometheus[0]: help is required',
+      'f1.yaml:15:10: spec.templates[0].metrics.prometheus[0].name: "{{inputs.parameters.x}}": template "hello" has no input parameter "x"',
+      'f1.yaml:16:28: spec.templates[0].metrics.prometheus[1].histogram: buckets are required',
+      'f1.yaml:17:39: spec.templates[0].metrics.prometheus[2].gauge.value: a realtime gauge may only use {{duration}} or {{workflow.duration}}',
+      'f1.yaml:18:39: spec.templates[0].metrics.prometheus[3].labels[0].key: "my-key" is not a valid label name (letters, digits and _)',
+    ]);
+  });
+
   it('requires apiVersion argoproj.io/v1alpha1', () => {
     expect(
       lint(`

@@ -1,5 +1,6 @@
 /** Rules for one template: its type, names, leaf-only fields, steps/DAG bodies and outputs. */
 import type { Parameter, Template } from '../model/spec.js';
+import { checkMetrics } from './metrics.js';
 import type { LintContext, Path } from './context.js';
 import { checkDag } from './dag.js';
 import { exprSyntaxError } from './expr-check.js';
@@ -45,6 +46,7 @@ export function checkTemplate(ctx: LintContext, t: Template, path: Path, env: Te
   });
 
   checkRetryStrategy(ctx, t.retryStrategy, [...path, 'retryStrategy']);
+  if (t.metrics !== undefined) checkMetrics(ctx, t.metrics, [...path, 'metrics']);
   checkDuration(ctx, t.timeout, [...path, 'timeout'], false);
   checkDuration(ctx, t.pendingTimeout as string | undefined, [...path, 'pendingTimeout'], false);
   checkActiveDeadline(ctx, t.activeDeadlineSeconds, [...path, 'activeDeadlineSeconds']);

@@ -7,6 +7,7 @@ import { checkArguments, checkHooks } from './invocation.js';
 import { checkFieldNames, FIELD_NAME } from './names.js';
 import { describeMissing, lookupWorkflowTemplate, missingInputs, notDefined, resolveByName, scopeOf, type TemplateScope } from './resolve.js';
 import { hasTag } from './tags.js';
+import { checkMetrics } from './metrics.js';
 import { checkTemplate } from './template.js';
 import { checkStrings, checkTemplateVariables } from './variables.js';
 
@@ -57,6 +58,7 @@ export function checkWorkflowSpec(ctx: LintContext, spec: WorkflowSpec, path: Pa
   const { templates: _templates, ...rest } = spec;
   checkStrings(ctx, rest, path, base);
   checkSpecFields(ctx, spec, path);
+  if (spec.metrics !== undefined) checkMetrics(ctx, spec.metrics, [...path, 'metrics']);
 }
 
 interface RefResult {
