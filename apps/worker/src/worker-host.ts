@@ -59,6 +59,11 @@ export interface WorkerOptions {
   clock?: () => number;
 }
 
+/** Realtime custom metric gauges that ended (JSON list of sources), for every worker. */
+function customMetricsChannel(prefix: string): string {
+  return `${prefix}:custom-metrics-ended`;
+}
+
 export class WorkerHost {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly connections: Redis[] = [];
@@ -78,6 +83,8 @@ export class WorkerHost {
   /** The `deliveries` queue, commit statuses and failure alerts. */
   readonly webhooks: WebhookPipeline;
   private readonly log: (msg: string) => void;
+  private readonly customMetrics: CustomMetricsRecorder;
+  private readonly publisher: Redis;
 
   constructor(private readonly opts: WorkerOptions) {
     this.log = opts.log ?? ((m) => console.log(`[worker] ${m}`));
@@ -116,10 +123,11 @@ export class WorkerHost {
     this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
     this.metrics.workflowsFrom(workflowCounts(opts.db)).watchQueues([this.queues.reconcile, this.queues.pods, this.queues.timers]);
     const observer = new WorkflowObserver(this.metrics);
-    const customMetrics = new CustomMetricsRecorder(this.metrics.registry, (message) => {
+    const customMetrics = (this.customMetrics = new CustomMetricsRecorder(this.metrics.registry, (message) => {
       this.metrics.customMetricErrors.inc();
       this.log(`warning: custom metric: ${message}`);
-    });
+    }));
+    this.publisher = publisher;
     this.reconciler = new ReconcileService(state, performer, Date.now, this.log, (id, wf, changed, spec) => {
       observer.observe(id, wf, changed);
       this.recordCustomMetrics(customMetrics, wf, spec, changed);
@@ -152,7 +160,9 @@ export class WorkerHost {
     try {
       const where = `${wf.metadata.namespace ?? 'default'}/${wf.metadata.name ?? ''}`;
       const batches = customMetricsOf(wf, spec, changed, this.opts.clock?.() ?? Date.now());
-      recorder.record(batches.map((b) => ({ ...b, errors: b.errors.map((e) => `${where}: ${e}`) })));
+      const ended = recorder.record(batches.map((b) => ({ ...b, errors: b.errors.map((e) => `${where}: ${e}`) })));
+      // Another worker may have seen these nodes start: their realtime gauges end there too.
+      if (ended.length > 0) void this.publisher.publish(customMetricsChannel(this.opts.prefix), JSON.stringify(ended)).catch(() => undefined);
     } catch (err) {
       this.log(`warning: custom metrics failed: ${(err as Error).message}`);
     }
@@ -256,8 +266,12 @@ export class WorkerHost {
     this.workers.push(this.webhooks.worker(this.connection(true), prefix));
     for (const w of this.workers) w.on('failed', (job, err) => this.log(`${w.name} job ${job?.id ?? '?'} failed: ${err.message}`));
     const subscriber = this.connection(true);
-    await subscriber.subscribe(killChannel(prefix), updatesChannel(prefix));
+    await subscriber.subscribe(killChannel(prefix), updatesChannel(prefix), customMetricsChannel(prefix));
     subscriber.on('message', (channel: string, text: string) => {
+      if (channel === customMetricsChannel(prefix)) {
+        for (const source of JSON.parse(text) as string[]) this.customMetrics.endLive(source);
+        return;
+      }
       if (channel === killChannel(prefix)) {
         const msg = JSON.parse(text) as KillMessage;
         for (const [name, executor] of this.executors) {

@@ -196,4 +196,41 @@ spec:
     expect(text).toContain('argo_workflows_playground_workflow_result_counter{playground_id_workflow_counter="test",status="Succeeded",component="worker"} 1');
     expect(samples.some((s) => s.name === 'argo_workflows_playground_workflow_duration' && s.labels.status === 'Succeeded')).toBe(true);
   });
+
+  it('a realtime gauge is exported while its step runs and keeps its final duration after', async () => {
+    const yamlText = `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: live-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [sh, -c, "sleep 2"]}
+    metrics:
+      prometheus:
+      - name: step_live_seconds
+        help: Seconds the step has been running
+        labels: [{key: step, value: main}]
+        gauge: {realtime: true, value: "{{duration}}"}
+`;
+    const wf = instantiateWorkflow(parse(yamlText) as Workflow, { nameSuffix: `m${seq++}`, uid: crypto.randomUUID(), now: Date.now() });
+    await new WorkflowRepository(prisma).create(wf);
+    await queues.reconcileWorkflow(wf.metadata.uid!);
+    const live = await scrapeUntil((s) => s.some((x) => x.name === 'argo_workflows_step_live_seconds'));
+    const during = await new WorkflowRepository(prisma).getById(wf.metadata.uid!);
+    expect(during?.status?.phase).toBe('Running');
+    expect(live.text).toContain('# TYPE argo_workflows_step_live_seconds gauge');
+    const until = Date.now() + 20_000;
+    let done = during!;
+    while (!['Succeeded', 'Failed', 'Error'].includes(done.status?.phase ?? '') && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      done = (await new WorkflowRepository(prisma).getById(wf.metadata.uid!))!;
+    }
+    expect(done.status?.phase).toBe('Succeeded');
+    const node = Object.values(done.status!.nodes!)[0];
+    const final = (Date.parse(node.finishedAt!) - Date.parse(node.startedAt!)) / 1000;
+    const after = await scrapeUntil((s) => sumOf(s, 'argo_workflows_step_live_seconds', { step: 'main' }) === final);
+    expect(after.samples.filter((x) => x.name === 'argo_workflows_step_live_seconds')).toHaveLength(1);
+  });
 });

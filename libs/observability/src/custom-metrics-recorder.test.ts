@@ -37,9 +37,24 @@ describe('CustomMetricsRecorder', () => {
     expect(sumOf(await samples(), 'argo_workflows_live', { step: 'a' })).toBe(3);
     setNow(9000);
     expect(sumOf(await samples(), 'argo_workflows_live', { step: 'a' })).toBe(8);
-    recorder.record([batch('wf/n1', true, { name: 'live', help: 'h', kind: 'gauge', labels: { step: 'a' }, value: 6.5, realtimeKey: 'wf/n1' })]);
+    expect(recorder.record([{ ...batch('wf/n1', true, { name: 'live', help: 'h', kind: 'gauge', labels: { step: 'a' }, value: 6.5 }), realtime: true }])).toEqual(['wf/n1']);
     setNow(20_000);
     expect(sumOf(await samples(), 'argo_workflows_live', { step: 'a' })).toBe(6.5);
+    // A late live sample of a completed source is ignored.
+    recorder.record([batch('wf/n1', false, { name: 'live', help: 'h', kind: 'gauge', labels: { step: 'a' }, value: 0, realtime: { key: 'wf/n1', startedAt: 1000 } })]);
+    expect(sumOf(await samples(), 'argo_workflows_live', { step: 'a' })).toBe(6.5);
+  });
+
+  it('endLive drops the live series another process finished; a final batch without a sample (when false) ends them too', async () => {
+    const { recorder, samples, setNow } = setup();
+    const live = (source: string, step: string): CustomBatch => batch(source, false, { name: 'live', help: 'h', kind: 'gauge', labels: { step }, value: 0, realtime: { key: source, startedAt: 0 } });
+    recorder.record([live('wf/a', 'a'), live('wf/b', 'b'), live('wf', 'workflow')]);
+    setNow(5000);
+    expect(sumOf(await samples(), 'argo_workflows_live')).toBe(15);
+    recorder.endLive('wf/a');
+    recorder.record([{ source: 'wf/b', final: true, realtime: true, samples: [], errors: [] }]);
+    const left = (await samples()).filter((s) => s.name === 'argo_workflows_live');
+    expect(left.map((s) => s.labels.step)).toEqual(['workflow']);
   });
 
   it('reports a sample whose type, help or labels differ from the first of its name, and the batch errors', async () => {

@@ -18,12 +18,12 @@ export interface CustomSample {
   buckets?: number[];
   operation?: 'Set' | 'Add' | 'Sub';
   realtime?: { key: string; startedAt: number };
-  realtimeKey?: string;
 }
 
 export interface CustomBatch {
   source: string;
   final: boolean;
+  realtime?: boolean;
   samples: CustomSample[];
   errors: string[];
 }
@@ -59,13 +59,22 @@ export class CustomMetricsRecorder {
     private readonly limit = 100_000,
   ) {}
 
-  /** Record what a save emitted; a final source already recorded (a re-save, another pass) is skipped. */
-  record(batches: readonly CustomBatch[]): void {
+  /**
+   * Record what a save emitted; a final source already recorded (a re-save, another pass) is
+   * skipped. Returns the sources whose realtime gauges ended: other processes that saw them start
+   * must `endLive` them too.
+   */
+  record(batches: readonly CustomBatch[]): string[] {
+    const ended: string[] = [];
     for (const batch of batches) {
+      // A source that completed emits nothing more (a late live sample would never end).
+      if (this.emitted.has(batch.source)) continue;
       if (batch.final) {
-        if (this.emitted.has(batch.source)) continue;
         this.emitted.add(batch.source);
         if (this.emitted.size > this.limit) this.emitted.delete(this.emitted.values().next().value as string);
+        // Its live series end here, whether or not a final sample follows (`when` may be false).
+        this.endLive(batch.source);
+        if (batch.realtime) ended.push(batch.source);
       }
       for (const error of batch.errors) this.report(error);
       for (const sample of batch.samples) {
@@ -76,6 +85,16 @@ export class CustomMetricsRecorder {
         }
       }
     }
+    return ended;
+  }
+
+  /** Stop the realtime gauges of a node or workflow (`<uid>/<node id>` or `<uid>`): its series go. */
+  endLive(source: string): void {
+    for (const [key, g] of this.live) {
+      if (!key.startsWith(`${source}|`)) continue;
+      this.live.delete(key);
+      (this.metrics.get(`${CUSTOM_METRIC_PREFIX}${g.name}`)?.metric as Gauge | undefined)?.remove(g.labels);
+    }
   }
 
   private recordSample(source: string, s: CustomSample): void {
@@ -84,13 +103,6 @@ export class CustomMetricsRecorder {
     if (s.realtime) {
       this.live.set(`${source}|${s.name}|${JSON.stringify(labels)}`, { name: s.name, labels, startedAt: s.realtime.startedAt });
       return;
-    }
-    if (s.realtimeKey !== undefined) {
-      for (const [key, g] of this.live) {
-        if (!key.startsWith(`${s.realtimeKey}|${s.name}|`)) continue;
-        this.live.delete(key);
-        (registered.metric as Gauge).remove(g.labels);
-      }
     }
     switch (s.kind) {
       case 'counter':

@@ -35,7 +35,7 @@ describe('custom metrics', () => {
       { n1: { ...done, inputs: { parameters: [{ name: 'x', value: 'a' }] }, outputs: { exitCode: '0', result: 'ok', parameters: [{ name: 'score', value: '0.5' }] }, resourcesDuration: { cpu: 3 } } },
     );
     const [batch] = run(wf, ['n1']);
-    expect(batch).toMatchObject({ source: 'uid-1/n1', final: true, errors: [] });
+    expect(batch).toMatchObject({ source: 'uid-1/n1', final: true, realtime: false, errors: [] });
     expect(batch.samples).toEqual([
       { name: 'result', help: 'h', kind: 'gauge', labels: { status: 'Succeeded', in: 'a', wf: 'wf' }, value: 0.5 },
       { name: 'took', help: 'h', kind: 'histogram', labels: {}, value: 4, buckets: [1, 10] },
@@ -86,10 +86,10 @@ describe('custom metrics', () => {
   it('a realtime gauge is live while its node runs and final when it completes', () => {
     const metrics = { prometheus: [{ name: 'live', help: 'h', gauge: { value: '{{duration}}', realtime: true } }, { name: 'later', help: 'h', counter: { value: '1' } }] };
     const running = workflow(metrics, { n1: { phase: 'Running', startedAt: '2026-01-01T00:00:00Z' } });
-    expect(run(running, ['n1'])).toEqual([{ source: 'uid-1/n1', final: false, errors: [], samples: [{ name: 'live', help: 'h', kind: 'gauge', labels: {}, value: 0, realtime: { key: 'uid-1/n1', startedAt: T0 } }] }]);
+    expect(run(running, ['n1'])).toEqual([{ source: 'uid-1/n1', final: false, realtime: true, errors: [], samples: [{ name: 'live', help: 'h', kind: 'gauge', labels: {}, value: 0, realtime: { key: 'uid-1/n1', startedAt: T0 } }] }]);
     const finished = workflow(metrics, { n1: done });
     expect(run(finished, ['n1'])[0].samples).toEqual([
-      { name: 'live', help: 'h', kind: 'gauge', labels: {}, value: 4, realtimeKey: 'uid-1/n1' },
+      { name: 'live', help: 'h', kind: 'gauge', labels: {}, value: 4 },
       { name: 'later', help: 'h', kind: 'counter', labels: {}, value: 1 },
     ]);
   });
@@ -106,7 +106,7 @@ describe('custom metrics', () => {
     const workflowMetrics = { prometheus: [{ name: 'wf_runs', help: 'h', labels: [{ key: 'status', value: '{{workflow.status}}' }, { key: 'team', value: '{{workflow.labels.team}}' }], gauge: { value: '{{workflow.duration}}' } }] };
     const wf = workflow(undefined, { n1: done }, { phase: 'Failed', workflowMetrics });
     wf.status!.finishedAt = '2026-01-01T00:00:07Z';
-    expect(run(wf, ['n1'])).toEqual([{ source: 'uid-1', final: true, errors: [], samples: [{ name: 'wf_runs', help: 'h', kind: 'gauge', labels: { status: 'Failed', team: 'shop' }, value: 7 }] }]);
+    expect(run(wf, ['n1'])).toEqual([{ source: 'uid-1', final: true, realtime: false, errors: [], samples: [{ name: 'wf_runs', help: 'h', kind: 'gauge', labels: { status: 'Failed', team: 'shop' }, value: 7 }] }]);
     expect(run(workflow(undefined, { n1: done }, { phase: 'Running', workflowMetrics }), ['n1'])).toEqual([]);
   });
 });

@@ -27,10 +27,8 @@ export interface CustomMetricSample {
   buckets?: number[];
   /** Gauges: Set (default), Add or Sub. */
   operation?: 'Set' | 'Add' | 'Sub';
-  /** A realtime gauge of a running node or workflow: its value is (now - startedAt) / 1000 until `realtimeKey` completes. */
+  /** A realtime gauge of a running node or workflow: its value is (now - startedAt) / 1000 until the source's final batch. */
   realtime?: { key: string; startedAt: number };
-  /** A realtime gauge whose node or workflow completed: `value` is final, stop the live series. */
-  realtimeKey?: string;
 }
 
 /** What one node (or the workflow) emits after a save. */
@@ -39,6 +37,8 @@ export interface CustomMetricsBatch {
   source: string;
   /** The node or workflow completed: its samples are emitted once (the host skips a source it already emitted). */
   final: boolean;
+  /** Its definitions include a realtime gauge: when final, every live series of the source ends (in every process). */
+  realtime: boolean;
   samples: CustomMetricSample[];
   /** Invalid definitions, each naming the field (`spec.templates[name=x].metrics.prometheus[0].histogram.buckets: …`). */
   errors: string[];
@@ -181,7 +181,7 @@ function evaluate(def: PrometheusDef, field: string, t: Target): CustomMetricSam
     }
   }
   const value = number(sub(def.gauge?.value, `${field}.gauge.value`), `${field}.gauge.value`);
-  return { ...base, value, ...(operation ? { operation } : {}), ...(realtime ? { realtimeKey: t.key } : {}) };
+  return { ...base, value, ...(operation ? { operation } : {}) };
 }
 
 function templateOf(wf: Workflow, spec: WorkflowSpec, node: NodeStatus): { template?: Template; path: string } {
@@ -225,8 +225,9 @@ export function customMetricsOf(wf: Workflow, spec: WorkflowSpec, changedNodeIds
     targets.push({ path: 'spec.metrics', defs: spec.metrics, scope: globals, finished: WORKFLOW_FINISHED.has(phase ?? ''), startedAt: wf.status?.startedAt, key: wf.metadata.uid ?? '' });
   }
   for (const t of targets) {
-    const batch: CustomMetricsBatch = { source: t.key, final: t.finished, samples: [], errors: [] };
     const defs = definitions(t.defs);
+    const realtime = typeof defs !== 'string' && defs.some((d) => d?.gauge?.realtime === true);
+    const batch: CustomMetricsBatch = { source: t.key, final: t.finished, realtime, samples: [], errors: [] };
     if (typeof defs === 'string') batch.errors.push(`${t.path}.${defs}`);
     else {
       defs.forEach((def, i) => {
@@ -238,7 +239,7 @@ export function customMetricsOf(wf: Workflow, spec: WorkflowSpec, changedNodeIds
         }
       });
     }
-    if (batch.samples.length > 0 || batch.errors.length > 0) out.push(batch);
+    if (batch.samples.length > 0 || batch.errors.length > 0 || (batch.final && realtime)) out.push(batch);
   }
   return out;
 }
