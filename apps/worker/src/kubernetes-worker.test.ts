@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesExecutor } from '@slipway/executors';
-import { createPrismaClient, WorkflowInbox, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
+import { createPrismaClient, LogChunks, WorkflowInbox, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
 import { redisConnection, SlipwayQueues } from '@slipway/queue';
 import { createTestDatabase, startFakeKubeServer, testRedisPrefix, TEST_REDIS_URL, type FakeKubeServer, type KubeObject, type TestDatabase } from '@slipway/testing';
 import { instantiateWorkflow, type Workflow } from '@slipway/workflow';
@@ -189,6 +189,8 @@ describe('worker with the Kubernetes executor', () => {
     expect(kube.get('persistentvolumeclaims', NS, `${wf.metadata.name}-work`)?.spec).toMatchObject({ resources: { requests: { storage: '1Gi' } } });
 
     runPod(name);
+    await eventually('the log stream', () => (kube.requests.some((r) => r.path === `/api/v1/namespaces/${NS}/pods/${name}/log` && r.query.follow === 'true') ? true : undefined));
+    kube.appendLog(NS, name, 'main', 'compiled 42 files\n');
     endPod(name, 0);
     const test = await podOf('test');
     runPod(test.metadata.name);
@@ -204,6 +206,9 @@ describe('worker with the Kubernetes executor', () => {
     const deletes = kube.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/pods/')).map((r) => r.path.split('/').at(-1));
     expect(deletes).toEqual(expect.arrayContaining([name, test.metadata.name]));
     await eventually('the PVC deletion', () => (kube.get('persistentvolumeclaims', NS, `${wf.metadata.name}-work`) === undefined ? true : undefined));
+    // The step's log was streamed into PostgreSQL before podGC deleted the pod.
+    const logs = await new LogChunks(prisma).read(wf.metadata.uid!);
+    expect(logs.filter((l) => l.podName === name).map((l) => l.content).join('')).toContain('compiled 42 files');
   });
 
   it('a workflow labelled workflows.slipway.dev/executor: local runs on this machine; a bad value fails naming the field', async () => {
