@@ -102,6 +102,19 @@ describe('custom metrics', () => {
     expect(run(workflow(undefined, { n1: done }), ['n1'])).toEqual([]);
   });
 
+  it('finds the metrics of a template from a referenced WorkflowTemplate (templateRef, or its scope)', () => {
+    const metrics = { prometheus: [{ name: 'shared', help: 'h', labels: [{ key: 'status', value: '{{status}}' }], counter: { value: '1' } }] };
+    const wf = workflow(undefined, {
+      ref: { ...done, templateName: undefined, templateRef: { name: 'lib', template: 'build' } },
+      inner: { ...done, templateName: 'build', templateScope: 'namespaced/lib' },
+    });
+    wf.status!.storedTemplates = { 'namespaced/lib': { templates: [{ name: 'build', container: { image: 'alpine' }, metrics }] } };
+    expect(run(wf, ['ref', 'inner']).map((b) => [b.source, b.samples.map((s) => s.labels.status)])).toEqual([
+      ['uid-1/ref', ['Succeeded']],
+      ['uid-1/inner', ['Succeeded']],
+    ]);
+  });
+
   it('workflow-level metrics use workflow.status and workflow.duration when the workflow completes', () => {
     const workflowMetrics = { prometheus: [{ name: 'wf_runs', help: 'h', labels: [{ key: 'status', value: '{{workflow.status}}' }, { key: 'team', value: '{{workflow.labels.team}}' }], gauge: { value: '{{workflow.duration}}' } }] };
     const wf = workflow(undefined, { n1: done }, { phase: 'Failed', workflowMetrics });

@@ -12,6 +12,7 @@
  */
 import { evaluateWhen, MapScope, replaceTags, UnresolvedError, type NodeStatus, type Template, type Workflow, type WorkflowSpec } from '@slipway/workflow';
 import { evaluateInScope } from '../scope/expressions.js';
+import { LOCAL_SCOPE } from '../templates/resolve.js';
 import { estimatedResourcesDuration } from './resources-duration.js';
 
 export type CustomMetricKind = 'gauge' | 'counter' | 'histogram';
@@ -184,13 +185,21 @@ function evaluate(def: PrometheusDef, field: string, t: Target): CustomMetricSam
   return { ...base, value, ...(operation ? { operation } : {}) };
 }
 
+/** The specs of referenced (Cluster)WorkflowTemplates, stored in the status by scope (`namespaced/<name>`, `cluster/<name>`). */
+const storedSpecs = (wf: Workflow) => (wf.status?.storedTemplates ?? {}) as Record<string, WorkflowSpec | undefined>;
+
+/** The template a node ran: by templateRef, in its (referenced) template scope, or in the workflow's spec. */
 function templateOf(wf: Workflow, spec: WorkflowSpec, node: NodeStatus): { template?: Template; path: string } {
   if (node.templateRef) {
-    const { name, template } = node.templateRef;
-    const stored = Object.entries(wf.status?.storedTemplates ?? {}).find(([k]) => k.endsWith(`/${name}/${template}`));
-    return { template: stored?.[1] as Template | undefined, path: `templateRef[${name}/${template}].metrics` };
+    const { name, template, clusterScope } = node.templateRef;
+    const scope = `${clusterScope ? 'cluster' : 'namespaced'}/${name}`;
+    return { template: storedSpecs(wf)[scope]?.templates?.find((t) => t.name === template), path: `${scope}: spec.templates[name=${template}].metrics` };
   }
   const name = node.templateName;
+  const scope = node.templateScope;
+  if (scope && !scope.startsWith(LOCAL_SCOPE) && storedSpecs(wf)[scope]) {
+    return { template: storedSpecs(wf)[scope]?.templates?.find((t) => t.name === name), path: `${scope}: spec.templates[name=${name}].metrics` };
+  }
   return { template: name === undefined ? undefined : spec.templates?.find((t) => t.name === name), path: `spec.templates[name=${name}].metrics` };
 }
 
@@ -201,8 +210,8 @@ function templateOf(wf: Workflow, spec: WorkflowSpec, node: NodeStatus): { templ
 export function customMetricsOf(wf: Workflow, spec: WorkflowSpec, changedNodeIds: Iterable<string>, now: number): CustomMetricsBatch[] {
   const out: CustomMetricsBatch[] = [];
   // Most workflows define none: no per-save cost beyond this scan of the templates.
-  const stored = Object.values(wf.status?.storedTemplates ?? {}) as Template[];
-  if (!spec.metrics && !(spec.templates ?? []).some((t) => t.metrics) && !stored.some((t) => t?.metrics)) return out;
+  const specs = [spec, ...Object.values(storedSpecs(wf))];
+  if (!spec.metrics && !specs.some((s) => (s?.templates ?? []).some((t) => t.metrics))) return out;
   const globals = workflowScope(wf, spec, now);
   const nodes = wf.status?.nodes ?? {};
   let attempts: Set<string> | undefined;
