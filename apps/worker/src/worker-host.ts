@@ -4,11 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { LocalExecutor } from '@slipway/executors/local';
-import { KubernetesExecutor, type KubernetesExecutorOptions, type PodExecutor } from '@slipway/executors';
+import type { KubernetesExecutorOptions } from '@slipway/executors';
 import { CustomMetricsRecorder, SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
 import { customMetricsOf } from '@slipway/engine';
 import type { Workflow, WorkflowSpec } from '@slipway/workflow';
@@ -27,7 +25,8 @@ import { ActionPerformer, killChannel, updatesChannel, type KillMessage } from '
 import { ReconcileService } from './reconcile/reconcile-service.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
-import { executorFor, type ExecutorName, type WorkerPodRequest } from './pods/executor-choice.js';
+import type { ExecutorName } from './pods/executor-choice.js';
+import { ExecutorPool } from './pods/executor-pool.js';
 import { Resync } from './maintenance/resync.js';
 import { CronScheduler } from './cron/cron-scheduler.js';
 import { WebhookPipeline, type WebhookPipelineOptions } from './deliveries/webhook-pipeline.js';
@@ -69,8 +68,7 @@ export class WorkerHost {
   private readonly connections: Redis[] = [];
   private readonly workers: Worker[] = [];
   private readonly queues: SlipwayQueues;
-  private readonly executors = new Map<ExecutorName, PodExecutor>();
-  private readonly defaultExecutor: ExecutorName;
+  private readonly executors: ExecutorPool;
   private readonly reconciler: ReconcileService;
   private readonly pods: PodService;
   private readonly resync: Resync;
@@ -95,8 +93,17 @@ export class WorkerHost {
     const executions = new PodExecutions(opts.db);
     const timers = new Timers(opts.db);
     const workflows = new WorkflowRepository(opts.db);
-    this.defaultExecutor = opts.executor ?? 'local';
-    this.executorNamed(this.defaultExecutor);
+    this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
+    this.executors = new ExecutorPool({
+      defaultExecutor: opts.executor ?? 'local',
+      workdir: opts.workdir,
+      sandbox: opts.sandbox,
+      spawner: opts.spawner,
+      kubernetes: opts.kubernetes,
+      executions,
+      metrics: this.metrics,
+      warn: (m) => this.log(`warning: ${m}`),
+    });
     const performer = new ActionPerformer({
       pods: executions,
       timers,
@@ -106,8 +113,8 @@ export class WorkerHost {
       publisher,
       prefix: opts.prefix,
       log: this.log,
-      deletePod: (workflowId, nodeId, podName) => this.deletePod(executions, workflowId, nodeId, podName),
-      workflowCompleted: (workflowId) => this.releaseClaims(executions, workflowId),
+      deletePod: (workflowId, nodeId, podName) => this.executors.deletePod(workflowId, nodeId, podName),
+      workflowCompleted: (workflowId) => this.executors.releaseClaims(workflowId),
     });
     this.webhooks = new WebhookPipeline({
       db: opts.db,
@@ -120,7 +127,6 @@ export class WorkerHost {
     });
     this.webhooks.observe(performer);
     const state = new WorkflowStateStore(opts.db);
-    this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
     this.metrics.workflowsFrom(workflowCounts(opts.db)).watchQueues([this.queues.reconcile, this.queues.pods, this.queues.timers]);
     const observer = new WorkflowObserver(this.metrics);
     const customMetrics = (this.customMetrics = new CustomMetricsRecorder(this.metrics.registry, (message) => {
@@ -143,9 +149,9 @@ export class WorkerHost {
     this.pods = new PodService({
       executions,
       inbox,
-      executor: (name) => this.executorNamed(name),
-      defaultExecutor: this.defaultExecutor,
-      outlivesWorker: (name) => name === 'kubernetes',
+      executor: (name) => this.executors.named(name),
+      defaultExecutor: this.executors.defaultExecutor,
+      outlivesWorker: (name) => this.executors.outlivesWorker(name),
       logs: this.logs,
       workerId: this.workerId,
       ring,
@@ -166,49 +172,6 @@ export class WorkerHost {
     } catch (err) {
       this.log(`warning: custom metrics failed: ${(err as Error).message}`);
     }
-  }
-
-  /** The executor by name, created on first use (a workflow may choose the one that is not the default). */
-  private executorNamed(name: ExecutorName): PodExecutor {
-    let executor = this.executors.get(name);
-    if (!executor) {
-      const warn = (m: string) => this.log(`warning: ${m}`);
-      executor =
-        name === 'kubernetes'
-          ? new KubernetesExecutor({ ...this.opts.kubernetes, warn })
-          : new LocalExecutor({ workdir: resolve(this.opts.workdir), sandbox: this.opts.sandbox, spawner: this.opts.spawner, warn });
-      this.executors.set(name, executor);
-    }
-    return executor;
-  }
-
-  /** podGC (a DeletePod action): delete the pod where its node ran, when that executor keeps pods. */
-  private async deletePod(executions: PodExecutions, workflowId: string, nodeId: string, podName: string): Promise<void> {
-    const row = await executions.get(workflowId, nodeId);
-    if (!row) return;
-    const request = row.request as WorkerPodRequest;
-    let name: ExecutorName;
-    try {
-      name = executorFor(request, this.defaultExecutor);
-    } catch {
-      return; // never ran: an invalid executor choice
-    }
-    if (name !== 'kubernetes') return;
-    const kube = this.executorNamed(name) as KubernetesExecutor;
-    await this.metrics.podOperation(name, 'delete', () => kube.deletePod(nodeId, podName, request.workflow.namespace).then(() => 'delete'));
-  }
-
-  /** A workflow ended: delete its volumeClaimTemplates' PVCs when its pods ran on Kubernetes (once, by the worker that saved the end). */
-  private async releaseClaims(executions: PodExecutions, workflowId: string): Promise<void> {
-    const request: WorkerPodRequest | undefined = await executions.anyRequest(workflowId);
-    if (!request?.volumeClaimTemplates?.length) return;
-    let name: ExecutorName;
-    try {
-      name = executorFor(request, this.defaultExecutor);
-    } catch {
-      return;
-    }
-    if (name === 'kubernetes') await (this.executorNamed(name) as KubernetesExecutor).deleteClaims(request);
   }
 
   /** Check every CronWorkflow at `now` (the periodic tick calls this with the clock). */
@@ -274,15 +237,13 @@ export class WorkerHost {
       }
       if (channel === killChannel(prefix)) {
         const msg = JSON.parse(text) as KillMessage;
-        for (const [name, executor] of this.executors) {
-          void this.metrics.podOperation(name, 'kill', () => executor.kill(msg.nodeId, msg.reason).then(() => 'kill')).catch(() => undefined);
-        }
+        void this.executors.kill(msg.workflowId, msg.nodeId, msg.reason).catch(() => undefined);
         return;
       }
       // A finished or deleted workflow: kill what still runs here and drop its workflow-lifetime volumes.
       const update = JSON.parse(text) as { workflowId: string; phase?: string; deleted?: boolean };
       if (update.deleted || update.phase === 'Succeeded' || update.phase === 'Failed' || update.phase === 'Error') {
-        for (const executor of this.executors.values()) void executor.releaseWorkflow(update.workflowId);
+        void this.executors.releaseWorkflow(update.workflowId);
       }
     });
     const every = this.opts.resyncSeconds * 1000;
@@ -329,7 +290,7 @@ export class WorkerHost {
       const run = await this.pods.run(data.workflowId, data.nodeId);
       this.metrics.podOperations.inc({ executor: run.executor, operation: run.outcome });
     } catch (err) {
-      this.metrics.podErrors.inc({ executor: this.defaultExecutor, operation: 'run' });
+      this.metrics.podErrors.inc({ executor: this.executors.defaultExecutor, operation: 'run' });
       throw err;
     }
   }
@@ -350,7 +311,7 @@ export class WorkerHost {
     this.pods.abandon();
     await Promise.all(this.workers.map((w) => w.close()));
     await this.reconciler.flush();
-    for (const executor of this.executors.values()) await executor.close();
+    await this.executors.close();
     await this.logs.flush();
     await this.webhooks.close();
     await this.queues.close();
