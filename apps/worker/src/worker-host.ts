@@ -59,7 +59,7 @@ export interface WorkerOptions {
 }
 
 /** Realtime custom metric gauges that ended (JSON list of sources), for every worker. */
-function customMetricsChannel(prefix: string): string {
+export function customMetricsChannel(prefix: string): string {
   return `${prefix}:custom-metrics-ended`;
 }
 

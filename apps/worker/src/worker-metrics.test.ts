@@ -9,11 +9,11 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES, parseMetrics, sumOf, SlipwayMetrics, type Sample } from '@slipway/observability';
-import { createPrismaClient, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
+import { createPrismaClient, WorkflowInbox, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
 import { redisConnection, SlipwayQueues } from '@slipway/queue';
 import { createTestDatabase, startSmtpSink, testRedisPrefix, TEST_REDIS_URL, type SmtpSink, type TestDatabase } from '@slipway/testing';
 import { instantiateWorkflow, type Workflow } from '@slipway/workflow';
-import { WorkerHost } from './worker-host.js';
+import { customMetricsChannel, WorkerHost } from './worker-host.js';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -232,5 +232,44 @@ spec:
     const final = (Date.parse(node.finishedAt!) - Date.parse(node.startedAt!)) / 1000;
     const after = await scrapeUntil((s) => sumOf(s, 'argo_workflows_step_live_seconds', { step: 'main' }) === final);
     expect(after.samples.filter((x) => x.name === 'argo_workflows_step_live_seconds')).toHaveLength(1);
+  });
+
+  it("a realtime gauge ends when another worker announces its node's end", async () => {
+    const wf = instantiateWorkflow(
+      parse(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: elsewhere-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [sleep, "600"]}
+    metrics:
+      prometheus:
+      - name: other_live_seconds
+        help: Seconds the step has been running
+        gauge: {realtime: true, value: "{{duration}}"}
+`) as Workflow,
+      { nameSuffix: `m${seq++}`, uid: crypto.randomUUID(), now: Date.now() },
+    );
+    const id = wf.metadata.uid!;
+    await new WorkflowRepository(prisma).create(wf);
+    await queues.reconcileWorkflow(id);
+    await scrapeUntil((s) => s.some((x) => x.name === 'argo_workflows_other_live_seconds'));
+    const running = await new WorkflowRepository(prisma).getById(id);
+    const node = Object.values(running!.status!.nodes!)[0];
+    // What a worker that saved the node's end publishes.
+    await queues.connection.publish(customMetricsChannel(prefix), JSON.stringify([`${id}/${node.id}`]));
+    await scrapeUntil((s) => !s.some((x) => x.name === 'argo_workflows_other_live_seconds'));
+    await new WorkflowInbox(prisma).append(id, { type: 'Terminate' });
+    await queues.reconcileWorkflow(id);
+    const until = Date.now() + 20_000;
+    let phase = running?.status?.phase;
+    while (!['Succeeded', 'Failed', 'Error'].includes(phase ?? '') && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      phase = (await new WorkflowRepository(prisma).getById(id))?.status?.phase;
+    }
+    expect(phase).toBe('Failed');
   });
 });
