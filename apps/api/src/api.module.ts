@@ -6,6 +6,7 @@ import {
   ApiTokenRepository,
   AuditLog,
   CronWorkflowRepository,
+  DeliveryIntakeWriter,
   DeliveryStore,
   EventBindingRepository,
   LogChunks,
@@ -48,8 +49,8 @@ import { HooksController } from './webhooks/hooks.controller.js';
 import { HookVerificationCache } from './webhooks/hook-cache.js';
 import { HooksService } from './webhooks/hooks.service.js';
 import { WebhookIntakeService } from './webhooks/intake.service.js';
-import { RawBodyMiddleware } from './webhooks/raw-body.js';
 import { SECRET_CIPHER, secretCipherFor } from './webhooks/secret-key.js';
+import { WebhookRoute } from './webhooks/webhook-route.js';
 import { EventsController, WebhooksController } from './webhooks/webhooks.controller.js';
 import { WorkflowActionsController } from './workflows/workflow-actions.controller.js';
 import { WorkflowActionsService } from './workflows/workflow-actions.service.js';
@@ -74,7 +75,7 @@ const REPOSITORIES = [
   AlertOutbox,
 ];
 
-/** The webhook receivers read their body raw (GitHub's HMAC is over the exact bytes). */
+/** The webhook receivers read their body raw (GitHub's HMAC is over the exact bytes): WebhookRoute. */
 const WEBHOOK_ROUTES = ['api/v1/webhooks/gitlab', 'api/v1/webhooks/gitlab/:hook', 'api/v1/webhooks/github', 'api/v1/webhooks/github/:hook'].map((path) => ({ path, method: RequestMethod.POST }));
 
 function repository(cls: new (db: PrismaClient) => unknown): Provider {
@@ -126,7 +127,10 @@ export class ApiModule implements NestModule {
         WatchService,
         { provide: SECRET_CIPHER, useFactory: () => secretCipherFor(deps.config, (m) => new Logger('webhooks').warn(m)) },
         HookVerificationCache,
+        // The intake's own pg pool with group commit (closed by WebhookIntakeService on shutdown).
+        { provide: DeliveryIntakeWriter, useFactory: () => DeliveryIntakeWriter.connect(deps.config.DATABASE_URL) },
         WebhookIntakeService,
+        WebhookRoute,
         HooksService,
         DeliveriesService,
         BindingsService,
@@ -138,7 +142,6 @@ export class ApiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RawBodyMiddleware).forRoutes(...WEBHOOK_ROUTES);
     consumer
       .apply(BodyMiddleware)
       .exclude(...WEBHOOK_ROUTES)

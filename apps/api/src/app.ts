@@ -6,6 +6,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './api.module.js';
 import type { ApiDeps } from './deps.js';
+import { mountWebhookRoute } from './webhooks/webhook-route.js';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['error', 'warn', 'log', 'debug'],
@@ -22,6 +23,8 @@ export async function createApiApp(deps: ApiDeps): Promise<INestApplication> {
     // Log follows and watches are long-lived: closing the app ends them instead of waiting.
     forceCloseConnections: true,
   });
+  // Before Nest's routes and middleware (they are added on init): webhooks skip the guard pipeline.
+  mountWebhookRoute(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

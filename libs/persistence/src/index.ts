@@ -19,4 +19,5 @@ export * from './alerts/alert-outbox.js';
 export * from './alerts/log-tail.js';
 export * from './webhooks/webhook-hooks.js';
 export * from './webhooks/delivery-store.js';
+export * from './webhooks/delivery-intake.js';
 export * from './webhooks/event-bindings.js';

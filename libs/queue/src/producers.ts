@@ -62,8 +62,19 @@ export class SlipwayQueues {
    * one); the worker's claim makes a second job for the same delivery a no-op.
    */
   async queueDelivery(deliveryId: string): Promise<void> {
-    const payload: JobPayloads['delivery'] = { deliveryId };
-    await this.deliveries.add('delivery', payload, { removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+    await this.queueDeliveries([deliveryId]);
+  }
+
+  /** Several deliveries in one Redis round trip (the webhook intake groups what arrives together). */
+  async queueDeliveries(deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    const opts = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 500 } };
+    if (deliveryIds.length === 1) {
+      const payload: JobPayloads['delivery'] = { deliveryId: deliveryIds[0] };
+      await this.deliveries.add('delivery', payload, opts);
+      return;
+    }
+    await this.deliveries.addBulk(deliveryIds.map((deliveryId) => ({ name: 'delivery' as const, data: { deliveryId } satisfies JobPayloads['delivery'], opts })));
   }
 
   async close(): Promise<void> {

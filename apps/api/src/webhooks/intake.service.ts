@@ -2,10 +2,14 @@
  * Webhook intake: `receiveDelivery` (verify → record, committed → queue with a timeout) wired to
  * PostgreSQL and the `deliveries` queue, plus Argo's generic events. Only the delivery id is
  * queued; what happens next is the worker's. Redis down: accepted anyway (`queued_at` stays null
- * and the sweeper queues it); PostgreSQL down: the error propagates and the controller answers 503.
+ * and the sweeper queues it); PostgreSQL down: the error propagates and the route answers 503.
+ *
+ * Under load the deliveries of one moment share their round trips: the INSERTs go through
+ * DeliveryIntakeWriter (group commit; each caller still waits for its own commit) and the queue
+ * adds of one event-loop turn are one `addBulk`.
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DeliveryStore } from '@slipway/persistence';
+import { DeliveryIntakeWriter, DeliveryStore } from '@slipway/persistence';
 import { SlipwayQueues } from '@slipway/queue';
 import { normalizeHeaders, receiveDelivery, redactHeaders, type IntakePorts, type IntakeResult, type ScmProvider, type SecretCipher } from '@slipway/scm';
 import { randomUUID } from 'node:crypto';
@@ -39,10 +43,12 @@ export class WebhookIntakeService implements OnModuleDestroy {
   private readonly log = new Logger('webhooks');
   private pendingMarks: string[] = [];
   private markTimer: NodeJS.Timeout | undefined;
+  private pendingQueue: { id: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
     private readonly hooks: HookVerificationCache,
     private readonly deliveries: DeliveryStore,
+    private readonly writer: DeliveryIntakeWriter,
     @Inject(QUEUES) private readonly queues: SlipwayQueues,
     @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -79,7 +85,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
     const headers = redactHeaders(normalizeHeaders(input.headers));
     const key = headers['idempotency-key'] ?? headers['x-request-id'];
     const receivedAt = new Date(this.clock());
-    const { id, duplicate } = await this.deliveries.record({
+    const { id, duplicate } = await this.writer.record({
       provider: 'generic',
       hookId: null,
       namespace: input.namespace,
@@ -98,7 +104,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
   /** Queue a stored delivery (replays); false when Redis did not take it in time (the sweeper will). */
   async enqueue(deliveryId: string): Promise<boolean> {
     try {
-      await withTimeout(this.queues.queueDelivery(deliveryId), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(this.queueGrouped(deliveryId), ENQUEUE_TIMEOUT_MS);
     } catch (err) {
       this.queueError(deliveryId, err as Error);
       return false;
@@ -123,6 +129,23 @@ export class WebhookIntakeService implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.flushMarks();
+    await this.writer.close();
+  }
+
+  /** Add the job; the adds of one event-loop turn go to Redis as one `addBulk`. */
+  private queueGrouped(deliveryId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingQueue.push({ id: deliveryId, resolve, reject });
+      if (this.pendingQueue.length > 1) return;
+      setImmediate(() => {
+        const group = this.pendingQueue;
+        this.pendingQueue = [];
+        this.queues.queueDeliveries(group.map((g) => g.id)).then(
+          () => group.forEach((g) => g.resolve()),
+          (err: unknown) => group.forEach((g) => g.reject(err)),
+        );
+      });
+    });
   }
 
   private markQueuedSoon(ids: readonly string[]): void {
@@ -133,8 +156,8 @@ export class WebhookIntakeService implements OnModuleDestroy {
   private ports(fresh: boolean): IntakePorts {
     return {
       hooks: (provider, name) => this.hooks.get(provider, name, { fresh }),
-      record: (row) => this.deliveries.record(row),
-      enqueue: (deliveryId) => this.queues.queueDelivery(deliveryId),
+      record: (row) => this.writer.record(row),
+      enqueue: (deliveryId) => this.queueGrouped(deliveryId),
       markQueued: (ids) => {
         this.markQueuedSoon(ids);
         return Promise.resolve();

@@ -1,22 +1,23 @@
 /**
  * GitLab and GitHub webhook receivers (the provider's secret is the authentication, no bearer
- * token) and Argo's generic event endpoint (bearer token, developer role).
+ * token) and Argo's generic event endpoint (bearer token, developer role). The webhook routes are
+ * served by WebhookRoute, mounted in front of Nest (`mountWebhookRoute`); the controller methods
+ * document them and delegate to the same code if a request reaches Nest's router.
  *
  * Answers: 202 `{id, duplicate}` once the delivery is committed (also for redeliveries and for
  * events that start nothing: GitLab disables a hook after 4xx answers); 401 for a wrong or missing
  * secret (nothing stored, nothing queued); 503 when our own storage fails, never 4xx.
  */
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { ScmProvider } from '@slipway/scm';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Audited } from '../audit/audit.interceptor.js';
 import { Access, Public } from '../auth/access.js';
-import { ApiError, invalid, lastLine, unauthenticated, unavailable } from '../common/api-error.js';
+import { invalid } from '../common/api-error.js';
 import { rawBody } from '../common/body.js';
 import { NamePipe } from '../common/validation.js';
 import { WebhookIntakeService } from './intake.service.js';
-import { rawBytes } from './raw-body.js';
+import { outageError, WebhookRoute } from './webhook-route.js';
 
 export interface AcceptedDelivery {
   id: string;
@@ -31,7 +32,7 @@ const anyBody = { schema: { type: 'object' as const, description: 'The provider\
 @ApiTags('webhooks')
 @Controller('api/v1/webhooks')
 export class WebhooksController {
-  constructor(private readonly intake: WebhookIntakeService) {}
+  constructor(private readonly route: WebhookRoute) {}
 
   @Post('gitlab')
   @Public()
@@ -42,8 +43,8 @@ export class WebhooksController {
   @ApiResponse(accepted)
   @ApiResponse(rejected)
   @ApiResponse(outage)
-  gitlab(@Req() req: Request): Promise<AcceptedDelivery> {
-    return this.receive('gitlab', undefined, req);
+  gitlab(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.route.serve(req, res, { provider: 'gitlab', hook: undefined });
   }
 
   @Post('gitlab/:hook')
@@ -55,8 +56,8 @@ export class WebhooksController {
   @ApiResponse(accepted)
   @ApiResponse(rejected)
   @ApiResponse(outage)
-  gitlabHook(@Param('hook') hook: string, @Req() req: Request): Promise<AcceptedDelivery> {
-    return this.receive('gitlab', hook, req);
+  gitlabHook(@Param('hook') hook: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.route.serve(req, res, { provider: 'gitlab', hook });
   }
 
   @Post('github')
@@ -68,8 +69,8 @@ export class WebhooksController {
   @ApiResponse(accepted)
   @ApiResponse(rejected)
   @ApiResponse(outage)
-  github(@Req() req: Request): Promise<AcceptedDelivery> {
-    return this.receive('github', undefined, req);
+  github(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.route.serve(req, res, { provider: 'github', hook: undefined });
   }
 
   @Post('github/:hook')
@@ -81,21 +82,8 @@ export class WebhooksController {
   @ApiResponse(accepted)
   @ApiResponse(rejected)
   @ApiResponse(outage)
-  githubHook(@Param('hook') hook: string, @Req() req: Request): Promise<AcceptedDelivery> {
-    return this.receive('github', hook, req);
-  }
-
-  private async receive(provider: ScmProvider, hook: string | undefined, req: Request): Promise<AcceptedDelivery> {
-    let result;
-    try {
-      result = await this.intake.receive(provider, hook, req.headers, rawBytes(req));
-    } catch (err) {
-      throw outageError(err);
-    }
-    if (result.status === 'unauthorized') {
-      throw unauthenticated(`webhook secret does not match ${hook ? `${provider} hook "${hook}"` : `any registered ${provider} hook`}`);
-    }
-    return { id: result.deliveryId, duplicate: result.duplicate };
+  githubHook(@Param('hook') hook: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.route.serve(req, res, { provider: 'github', hook });
   }
 }
 
@@ -127,10 +115,4 @@ export class EventsController {
       throw outageError(err);
     }
   }
-}
-
-/** Our own failure is never the sender's fault: 503 (a 4xx would make GitLab disable the hook). */
-function outageError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  return unavailable(`delivery not stored, retry later: ${lastLine((err as Error)?.message ?? String(err))}`);
 }

@@ -223,13 +223,14 @@ export class DeliveryStore {
   }
 }
 
-function safeHeaders(headers: Record<string, string>): Record<string, string> {
+/** Lower-cased names, credential headers redacted. */
+export function safeHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = REDACT.has(name.toLowerCase()) ? '[redacted]' : noNul(value);
   return out;
 }
 
 /** PostgreSQL text cannot hold NUL characters. */
-function noNul(text: string): string {
+export function noNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
