@@ -16,7 +16,6 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { noNul, safeHeaders, type NewDelivery } from './delivery-store.js';
 
-const COLUMNS = 16;
 
 export interface DeliveryIntakeOptions {
   /** INSERT statements in flight at once (default 4); the pool has one connection more for lookups. */
