@@ -2,7 +2,8 @@
  * The `deliveries` job: a stored webhook delivery becomes workflow runs.
  *
  * In one transaction: claim the delivery (`FOR UPDATE`, only while its outcome is `received`, so
- * a second job for it is a no-op), restore it, match the namespace's WorkflowEventBindings, plan,
+ * a second job for it is a no-op), restore it (GitLab/GitHub, or an event from Argo's generic
+ * endpoint: payload, headers and discriminator, as Argo's event server matches them), match the namespace's WorkflowEventBindings, plan,
  * submit one run per started binding (deterministic names: a retried job adopts what an earlier
  * attempt created), record the outcome. After the commit: ring the runs' doorbells, report
  * `pending` on the commit, and stop superseded runs of the same concurrency group.
@@ -19,7 +20,8 @@ import {
   completeChangedPaths,
   matchBindings,
   planDelivery,
-  restoreDelivery,
+  restoreEvent,
+  type BindingEvent,
   type ChangedPathsSource,
   type Delivery,
 } from '@slipway/scm';
@@ -63,12 +65,12 @@ export class DeliveryProcessor {
     if (!stored) return { status: 'missing', runs: [], stopped: [] };
     if (stored.outcome !== 'received') return { status: 'already-processed', outcome: stored.outcome, runs: [], stopped: [] };
     // Network calls (compare APIs) before the transaction, which holds the delivery's row lock.
-    let parsed: Delivery | undefined;
+    let parsed: BindingEvent | undefined;
     let restoreError: string | undefined;
     try {
-      parsed = restoreDelivery(stored);
-      const source = this.deps.changedPaths?.[parsed.provider];
-      if (source) {
+      parsed = restoreEvent(stored);
+      const source = parsed.provider === 'generic' ? undefined : this.deps.changedPaths?.[parsed.provider];
+      if (source && parsed.provider !== 'generic') {
         const bindings = (await new EventBindingRepository(db).list(stored.namespace)).map((b) => b.manifest);
         if (bindingsNeedChangedPaths(parsed, bindings)) {
           parsed = await completeChangedPaths(parsed, source, (e) => this.log(`delivery ${deliveryId}: changed paths: ${e.message}`));
@@ -103,7 +105,7 @@ export class DeliveryProcessor {
         const reason = [plan.reason, ...errors].filter((r): r is string => !!r).join('; ') || null;
         const outcome = plan.outcome === 'started' && runs.length === 0 ? 'error' : plan.outcome;
         await store.finish(deliveryId, { outcome, reason, workflowIds: runs.map((r) => r.id), at });
-        const deletedGroups = deletedRefGroups(parsed, bindings, { hookName: hook?.name, namespace: row.namespace });
+        const deletedGroups = parsed.provider === 'generic' ? [] : deletedRefGroups(parsed, bindings, { hookName: hook?.name, namespace: row.namespace });
         return { outcome, reason, runs, deletedGroups, namespace: row.namespace };
       },
       { timeout: 60_000, maxWait: 10_000 },

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ALERT_ANNOTATIONS } from '@slipway/notify';
-import { statusName, type BindingStart, type Delivery } from '@slipway/scm';
+import { statusName, type BindingEvent, type BindingStart } from '@slipway/scm';
 
 export const BINDING_LABEL = 'workflows.argoproj.io/workflow-event-binding';
 export const DELIVERY_LABEL = 'slipway.dev/delivery';
@@ -42,7 +42,8 @@ export interface RunMetadata {
   annotations: Record<string, string>;
 }
 
-export function runMetadata(deliveryId: string, receivedAt: Date, delivery: Delivery, start: BindingStart): RunMetadata {
+/** A generic event (Argo's event endpoint) has no repository or commit: no SCM annotations, no commit status. */
+export function runMetadata(deliveryId: string, receivedAt: Date, event: BindingEvent, start: BindingStart): RunMetadata {
   const bindingName = start.binding.metadata?.name ?? 'binding';
   const template = start.binding.spec.submit?.workflowTemplateRef?.name ?? bindingName;
   const labels: Record<string, string> = { [BINDING_LABEL]: bindingName, [DELIVERY_LABEL]: deliveryId };
@@ -55,6 +56,8 @@ export function runMetadata(deliveryId: string, receivedAt: Date, delivery: Deli
     annotations[CONCURRENCY_KEY_ANNOTATION] = start.concurrencyKey;
   }
   put(ALERT_ANNOTATIONS.recipients, start.alertRecipients.join(', '));
+  if (event.provider === 'generic') return { labels, annotations };
+  const delivery = event;
   put(ALERT_ANNOTATIONS.repo, delivery.repo);
   put(ALERT_ANNOTATIONS.branch, delivery.branch ?? delivery.tag);
   put(ALERT_ANNOTATIONS.commit, delivery.commitSha);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { storeReferencedTemplates } from '@slipway/engine';
 import { TemplateRepository, WorkflowExistsError, WorkflowRepository, WorkflowWrites, type PrismaClient } from '@slipway/persistence';
-import type { BindingStart, Delivery } from '@slipway/scm';
+import type { BindingEvent, BindingStart } from '@slipway/scm';
 import { InMemoryTemplateLibrary, instantiateWorkflow } from '@slipway/workflow';
 import { runMetadata, runName } from './run-identity.js';
 
@@ -40,7 +40,7 @@ export class RunSubmitter {
   }
 
   /** Throws an Error whose message says what is wrong with the binding (missing template, …). */
-  async submit(namespace: string, delivery: { id: string; receivedAt: Date; parsed: Delivery }, start: BindingStart): Promise<SubmittedRun> {
+  async submit(namespace: string, delivery: { id: string; receivedAt: Date; parsed: BindingEvent }, start: BindingStart): Promise<SubmittedRun> {
     const binding = start.binding.metadata?.name ?? 'binding';
     const ref = start.binding.spec.submit?.workflowTemplateRef;
     if (!ref?.name) throw new Error(`binding ${binding}: spec.submit.workflowTemplateRef.name is missing`);

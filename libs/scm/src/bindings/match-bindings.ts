@@ -22,6 +22,8 @@ export interface GenericEvent {
   payload: unknown;
   /** Lower-cased request headers (credentials are never shown to expressions). */
   headers: HeaderMap;
+  /** The `{discriminator}` path segment (`discriminator` in expressions unless the context names one). */
+  discriminator?: string;
 }
 
 export type BindingEvent = Delivery | GenericEvent;
@@ -104,7 +106,7 @@ export function decideBinding(delivery: BindingEvent, binding: WorkflowEventBind
   const env = eventEnvironment({
     payload: delivery.payload,
     headers: delivery.headers,
-    discriminator: ctx.discriminator ?? ctx.hookName ?? delivery.provider,
+    discriminator: ctx.discriminator ?? (delivery.provider === 'generic' ? delivery.discriminator : undefined) ?? ctx.hookName ?? delivery.provider,
     namespace: ctx.namespace ?? binding.metadata?.namespace ?? '',
   });
   let matched: unknown;
