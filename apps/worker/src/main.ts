@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `slipway-worker`: the worker role (queues + reconciler host). */
 import { ConfigError, loadConfig } from '@slipway/config';
+import { describeSecrets, loadSecretsDir, SecretsDirError } from '@slipway/executors/local';
 import { createPrismaClient, DatabaseUnavailableError, ensureDatabase, migrate, MigrationError } from '@slipway/persistence';
 import { KubernetesExecutor, type KubernetesExecutorOptions } from '@slipway/executors';
 import { checkRedis, RedisUnavailableError } from '@slipway/queue';
@@ -24,6 +25,8 @@ export async function startWorker(): Promise<WorkerHost> {
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   await checkRedis(config.REDIS_URL);
+  const secrets = config.SLIPWAY_SECRETS_DIR ? loadSecretsDir(config.SLIPWAY_SECRETS_DIR) : undefined;
+  if (secrets) console.log(`[worker] secrets from ${config.SLIPWAY_SECRETS_DIR}: ${describeSecrets(secrets)}`);
   const db = createPrismaClient(config.DATABASE_URL);
   const host = new WorkerHost({
     db,
@@ -32,6 +35,7 @@ export async function startWorker(): Promise<WorkerHost> {
     workdir: config.SLIPWAY_WORKDIR,
     sandbox: config.SLIPWAY_SANDBOX,
     spawner: config.SLIPWAY_SPAWNER,
+    secrets,
     podConcurrency: config.SLIPWAY_WORKER_CONCURRENCY,
     executor: config.SLIPWAY_EXECUTOR,
     kubernetes,
@@ -61,7 +65,7 @@ export async function startWorker(): Promise<WorkerHost> {
 
 if (process.argv[1]?.endsWith('worker/dist/main.js')) {
   startWorker().catch((err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError || err instanceof MigrationError;
+    const known = err instanceof ConfigError || err instanceof SecretsDirError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError || err instanceof MigrationError;
     console.error(known ? (err).message : `worker failed to start: ${(err as Error).stack ?? String(err)}`);
     process.exit(1);
   });

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { KubernetesExecutorOptions } from '@slipway/executors';
+import type { SecretStore } from '@slipway/executors/local';
 import { CustomMetricsRecorder, SlipwayMetrics, startMetricsServer, workflowCounts, WorkflowObserver, type MetricsServer } from '@slipway/observability';
 import { customMetricsOf } from '@slipway/engine';
 import type { Workflow, WorkflowSpec } from '@slipway/workflow';
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   sandbox: 'auto' | 'bwrap' | 'none';
   /** How the local executor starts step processes (default resident). */
   spawner?: 'resident' | 'node';
+  /** Secret name → key → value for steps (git artifact credentials); see SLIPWAY_SECRETS_DIR. */
+  secrets?: SecretStore;
   podConcurrency: number;
   /** SLIPWAY_EXECUTOR: where pods of workflows that do not choose run (default local). */
   executor?: ExecutorName;
@@ -99,6 +102,7 @@ export class WorkerHost {
       workdir: opts.workdir,
       sandbox: opts.sandbox,
       spawner: opts.spawner,
+      secrets: opts.secrets,
       kubernetes: opts.kubernetes,
       executions,
       metrics: this.metrics,

@@ -27,6 +27,7 @@ export const envSchema = z.object({
   SLIPWAY_HELPER_IMAGE: z.string().regex(/^\S+$/, 'must be an image reference').default('slipway/helper:latest'),
   SLIPWAY_GIT_IMAGE: z.string().regex(/^\S+$/, 'must be an image reference').default('alpine/git:v2.47.2'),
   SLIPWAY_KILL_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+  SLIPWAY_SECRETS_DIR: z.string().optional(),
   SLIPWAY_WORKER_CONCURRENCY: positiveInt.default(16),
   SLIPWAY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('slipway'),
   SLIPWAY_RESYNC_SECONDS: positiveInt.default(30),
@@ -81,6 +82,8 @@ export const ENV_DOCS: Record<keyof SlipwayConfig, string> = {
   SLIPWAY_HELPER_IMAGE: 'Kubernetes executor: image of the staging init container (deploy/helper)',
   SLIPWAY_GIT_IMAGE: 'Kubernetes executor: image of git input artifact init containers',
   SLIPWAY_KILL_GRACE_SECONDS: 'Kubernetes executor: grace period of pod deletions by stop, terminate and timeouts',
+  SLIPWAY_SECRETS_DIR:
+    'directory of the secrets workers give steps (git artifact usernameSecret/passwordSecret/sshPrivateKeySecret): <dir>/<secret name>/<key>, laid out like mounted Kubernetes Secrets; read at worker start, values never logged',
   SLIPWAY_WORKER_CONCURRENCY: 'steps one worker process runs at once',
   SLIPWAY_REDIS_PREFIX: 'prefix of every Redis key (one per deployment or test run)',
   SLIPWAY_RESYNC_SECONDS: 'how often workers look for work a lost message left behind',

@@ -5,3 +5,5 @@
  */
 export * from './port.js';
 export { LocalExecutor, BWRAP_MISSING_WARNING, isBwrapUsable, type LocalExecutorOptions } from './local/local-executor.js';
+export { loadSecretsDir, describeSecrets, SecretsDirError } from './local/secrets-dir.js';
+export type { SecretStore } from './local/git-artifacts.js';

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { KubernetesExecutor, type KubernetesExecutorOptions, type PodExecutor } from '@slipway/executors';
-import { LocalExecutor } from '@slipway/executors/local';
+import { LocalExecutor, type SecretStore } from '@slipway/executors/local';
 import type { SlipwayMetrics } from '@slipway/observability';
 import type { PodExecutions } from '@slipway/persistence';
 import { executorFor, type ExecutorName, type WorkerPodRequest } from './executor-choice.js';
@@ -15,6 +15,8 @@ export interface ExecutorPoolOptions {
   workdir: string;
   sandbox: 'auto' | 'bwrap' | 'none';
   spawner?: 'resident' | 'node';
+  /** Secrets for the local executor's git artifacts (SLIPWAY_SECRETS_DIR). */
+  secrets?: SecretStore;
   kubernetes?: KubernetesExecutorOptions;
   executions: PodExecutions;
   metrics: SlipwayMetrics;
@@ -40,7 +42,7 @@ export class ExecutorPool {
       executor =
         name === 'kubernetes'
           ? new KubernetesExecutor({ ...this.opts.kubernetes, warn })
-          : new LocalExecutor({ workdir: resolve(this.opts.workdir), sandbox: this.opts.sandbox, spawner: this.opts.spawner, warn });
+          : new LocalExecutor({ workdir: resolve(this.opts.workdir), sandbox: this.opts.sandbox, spawner: this.opts.spawner, secrets: this.opts.secrets, warn });
       this.executors.set(name, executor);
     }
     return executor;
