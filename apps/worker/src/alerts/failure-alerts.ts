@@ -3,13 +3,16 @@
  * outbox, unique per workflow and kind) and an e-mail sent by the AlertDispatcher after the row
  * is committed and on every resync tick.
  *
- * The row is written right after the state save that recorded the failure (from the worker's
- * `saved()` callback, the step logs flushed first so the tail is complete). A crash between that
- * save and the row is covered by `sweep()`: a recently failed workflow without its row gets one.
- * Stopped or terminated runs (a newer push superseded them, or a person stopped them) are not
- * failures of the build: they get no alert.
+ * The row is written by the state save that records the failure, in the same statement
+ * (`prepare()`, called by the reconciler before that save, with the step logs flushed first so the
+ * tail is complete): the failed state and its alert commit together or not at all. When the alert
+ * could not be prepared (say, the log tail could not be read), the save goes ahead without it and
+ * `sweep()` writes it: a recently failed workflow without its row gets one; the unique
+ * (workflow, kind) key keeps it to one. Stopped or terminated runs (a newer push superseded them,
+ * or a person stopped them) are not failures of the build: they get no alert.
  */
-import { AlertOutbox, LogTails, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
+import { AlertOutbox, LogTails, WorkflowRepository, type NewAlert, type PrismaClient } from '@slipway/persistence';
+import type { Workflow } from '@slipway/workflow';
 import { AlertDispatcher, alertContextOf, prepareFailureAlert, workflowLink, type AlertEmailOutcome, type AlertMailer } from '@slipway/notify';
 
 export interface FailureAlertsOptions {
@@ -46,12 +49,30 @@ export class FailureAlerts {
     this.dispatcher = new AlertDispatcher({ outbox: this.outbox, smtpUrl: options.smtpUrl, mailer: options.mailer, from: options.from, log: (m) => options.log(`alerts: ${m}`), onEmail: options.onEmail });
   }
 
-  /** The worker saved a workflow's state (never throws). */
+  /** The worker saved a workflow's state (never throws): send a new failure alert now. */
   async saved(workflowId: string, summary: { phase: string }): Promise<void> {
     if (summary.phase !== 'Failed' && summary.phase !== 'Error') return;
-    if (this.handled.has(workflowId)) return;
-    await this.enqueue(workflowId);
+    // Written with the save (prepare): only a save without it needs the row written here.
+    if (!this.handled.has(workflowId)) await this.enqueue(workflowId);
     void this.dispatcher.dispatch();
+  }
+
+  /**
+   * The alert for the save that finishes `wf` Failed or Error (undefined for a stopped run, or
+   * when the workflow did not fail). Throws when it cannot be built; the save then goes without
+   * it and `sweep()` writes it.
+   */
+  async prepare(wf: Workflow): Promise<NewAlert | undefined> {
+    const workflowId = wf.metadata.uid;
+    const phase = wf.status?.phase;
+    if (!workflowId || (phase !== 'Failed' && phase !== 'Error')) return undefined;
+    if (wf.spec.shutdown) {
+      this.remember(workflowId);
+      return undefined;
+    }
+    const alert = await this.build(workflowId, wf);
+    this.remember(workflowId);
+    return alert;
   }
 
   /** Write the alert row of a failed workflow (idempotent; never throws). */
@@ -74,23 +95,26 @@ export class FailureAlerts {
         this.remember(workflowId);
         return;
       }
-      await this.options.flushLogs();
-      const ctx = alertContextOf(wf);
-      if (ctx.invalidRecipients.length) this.options.log(`alerts: ${wf.metadata.namespace}/${wf.metadata.name}: invalid recipients ignored: ${ctx.invalidRecipients.join(', ')}`);
-      const alert = await prepareFailureAlert({
-        ...ctx,
-        workflow: wf,
-        link: workflowLink(this.options.publicUrl, wf.metadata.namespace ?? 'default', wf.metadata.name ?? ''),
-        logTail: (pod, ref) => this.tails.tail(workflowId, pod, { container: ref.container, lines: ref.lines }),
-      });
-      await this.outbox.enqueue(alert);
+      await this.outbox.enqueue(await this.build(workflowId, wf));
       this.remember(workflowId);
     } catch (err) {
       this.options.log(`alerts: cannot write the alert of workflow ${workflowId} (the resync tries again): ${(err as Error).message}`);
     }
   }
 
-  /** Failed workflows of the last day that have no alert row (a crash after the save): write it. */
+  private async build(workflowId: string, wf: Workflow): Promise<NewAlert> {
+    await this.options.flushLogs();
+    const ctx = alertContextOf(wf);
+    if (ctx.invalidRecipients.length) this.options.log(`alerts: ${wf.metadata.namespace}/${wf.metadata.name}: invalid recipients ignored: ${ctx.invalidRecipients.join(', ')}`);
+    return prepareFailureAlert({
+      ...ctx,
+      workflow: wf,
+      link: workflowLink(this.options.publicUrl, wf.metadata.namespace ?? 'default', wf.metadata.name ?? ''),
+      logTail: (pod, ref) => this.tails.tail(workflowId, pod, { container: ref.container, lines: ref.lines }),
+    });
+  }
+
+  /** Failed workflows of the last day that have no alert row (it could not be prepared with their save): write it. */
   async sweep(now = Date.now()): Promise<number> {
     const since = new Date(now - (this.options.sweepWindowMs ?? 24 * 3600_000));
     const rows = await this.db.$queryRaw<{ id: string }[]>`

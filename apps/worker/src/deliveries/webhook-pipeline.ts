@@ -5,10 +5,11 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { PrismaClient } from '@slipway/persistence';
+import type { NewAlert, PrismaClient } from '@slipway/persistence';
 import type { AlertEmailOutcome, AlertMailer } from '@slipway/notify';
 import { QUEUE_NAMES, type JobPayloads, type SlipwayQueues } from '@slipway/queue';
 import { GithubChangedPaths, GitlabChangedPaths, type ChangedPathsSource, type Delivery } from '@slipway/scm';
+import type { Workflow } from '@slipway/workflow';
 import { FailureAlerts } from '../alerts/failure-alerts.js';
 import { statusSenders, WorkflowStatusReporter, type ScmStatusConfig } from '../status/workflow-status.js';
 import { DeliveryProcessor } from './delivery-processor.js';
@@ -79,8 +80,9 @@ export class WebhookPipeline {
     void this.alerts.saved(workflowId, summary);
   }
 
-  /** Make `sink.saved` also report to the pipeline. */
-  observe<T extends { saved(workflowId: string, summary: SavedSummary): Promise<void> }>(sink: T): T {
+  /** Make `sink.saved` also report to the pipeline, and failing saves carry their alert (`failureAlert`). */
+  observe<T extends { saved(workflowId: string, summary: SavedSummary): Promise<void>; failureAlert?(wf: Workflow): Promise<NewAlert | undefined> }>(sink: T): T {
+    sink.failureAlert = (wf: Workflow) => this.alerts.prepare(wf);
     const original = sink.saved.bind(sink);
     sink.saved = async (workflowId, summary) => {
       await original(workflowId, summary);

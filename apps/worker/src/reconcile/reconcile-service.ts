@@ -1,9 +1,10 @@
 /**
- * Reconciling one workflow: load (or reuse) its state, apply its inbox, save with a version check,
- * and only then perform the actions. A lost race reloads and tries again.
+ * Reconciling one workflow: load (or reuse) its state, apply its inbox, save with a version check
+ * (with the failure alert when the save finishes the workflow Failed or Error), and only then
+ * perform the actions. A lost race reloads and tries again.
  */
 import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
-import type { LoadedState, WorkflowStateStore } from '@slipway/persistence';
+import type { LoadedState, NewAlert, WorkflowStateStore } from '@slipway/persistence';
 import { InMemoryTemplateLibrary, type Workflow, type WorkflowSpec } from '@slipway/workflow';
 import { withWorkflowPodFields } from '../pods/executor-choice.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -15,6 +16,12 @@ export interface ActionSink {
   perform(workflowId: string, actions: Action[], opts?: { podsRecorded?: boolean }): Promise<void>;
   /** The workflow's state was saved (for watchers). */
   saved(workflowId: string, summary: { namespace: string; name: string; phase: string; version: number }): Promise<void>;
+  /**
+   * The alert to write with the save that finishes a workflow Failed or Error (in the same
+   * statement, so a crash cannot separate them); undefined for none. A rejection saves without
+   * it and is logged (the alerts' resync sweep writes it later).
+   */
+  failureAlert?(workflow: Workflow): Promise<NewAlert | undefined>;
 }
 
 export interface ReconcileOutcome {
@@ -24,6 +31,7 @@ export interface ReconcileOutcome {
 
 const NO_TEMPLATES = new InMemoryTemplateLibrary();
 const FINISHED = new Set(['Succeeded', 'Failed', 'Error']);
+const FAILED = new Set(['Failed', 'Error']);
 
 /** The parts of the manifest a reconcile changes (the engine sets spec.suspend and spec.shutdown). */
 function manifestKey(wf: Workflow): string {
@@ -34,6 +42,7 @@ export class ReconcileService {
   private readonly cache = new ReconcilerCache();
   private readonly mutex = new KeyedMutex();
   private readonly outbox: OutboxCleaner;
+  private readonly log: (msg: string) => void;
 
   constructor(
     private readonly state: WorkflowStateStore,
@@ -43,6 +52,7 @@ export class ReconcileService {
     /** Sees every saved workflow, the nodes that changed and the executed spec (metrics). */
     private readonly observe?: (workflowId: string, wf: Workflow, changedNodeIds: string[], spec: WorkflowSpec) => void,
   ) {
+    this.log = log;
     this.outbox = new OutboxCleaner((ids) => this.state.actionsDone(ids), (err) => log(`outbox cleanup failed (the resync performs those actions again): ${err.message}`));
   }
 
@@ -93,6 +103,8 @@ export class ReconcileService {
       const deleteAt = completed?.type === 'WorkflowCompleted' && completed.deleteAt !== undefined ? new Date(completed.deleteAt) : undefined;
       const pods: PodRequest[] = [];
       for (const a of actions) if (a.type === 'StartPod') pods.push(a.pod);
+      const failedNow = !FINISHED.has(phase ?? '') && FAILED.has(reconciler.workflow.status?.phase ?? '');
+      const alert = failedNow ? await this.failureAlert(workflowId, reconciler.workflow) : undefined;
       const saved = await this.state.save({
         id: workflowId,
         expectedVersion: version,
@@ -104,6 +116,7 @@ export class ReconcileService {
         actions,
         manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
         pods,
+        alert,
         asyncCommit: true,
       });
       if (!saved) {
@@ -128,5 +141,15 @@ export class ReconcileService {
       return { status: 'advanced', phase: wf.status?.phase };
     }
     throw new Error(`workflow ${workflowId}: gave up after 10 conflicting saves`);
+  }
+
+  private async failureAlert(workflowId: string, wf: Workflow): Promise<NewAlert | undefined> {
+    if (!this.sink.failureAlert) return undefined;
+    try {
+      return await this.sink.failureAlert(wf);
+    } catch (err) {
+      this.log(`workflow ${workflowId}: failure alert not prepared (the alerts sweep writes it): ${(err as Error).message}`);
+      return undefined;
+    }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { EngineEvent, PodRequest, RuntimeMap } from '@slipway/engine';
 import type { NodeStatus, Workflow, WorkflowStatus } from '@slipway/workflow';
+import type { NewAlert } from '../alerts/alert-outbox.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { InboxEvent } from './workflow-inbox.js';
 
@@ -39,6 +40,12 @@ export interface SaveRequest {
    * claim, a submission) makes it durable anyway.
    */
   asyncCommit?: boolean;
+  /**
+   * The failure alert of a workflow this save finishes Failed or Error: written in the same
+   * statement (the `alerts` outbox row commits exactly when the failed state does; an existing
+   * alert of its kind is kept).
+   */
+  alert?: NewAlert;
 }
 
 /** The state version and the pending inbox events, read together. */
@@ -153,6 +160,8 @@ export class WorkflowStateStore {
     }
     const pods = req.pods ?? [];
     const actions = (req.actions ?? []).map((a) => JSON.stringify(a));
+    const { alert } = req;
+    if (alert && alert.workflowId !== req.id) throw new Error(`save ${req.id}: the alert belongs to workflow ${alert.workflowId}`);
     const rows = await this.db.$queryRaw<{ updated: number; ids: bigint[] }[]>`
       WITH upd AS (
         UPDATE workflows SET
@@ -188,6 +197,12 @@ export class WorkflowStateStore {
           AS t(node_id, pod_name, request)
         WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (workflow_id, node_id) DO NOTHING
+      ), alert_row AS (
+        INSERT INTO alerts (workflow_id, namespace, workflow_name, kind, recipients, subject, body_text, body_html, message_id)
+        SELECT ${req.id}::uuid, ${alert?.namespace ?? ''}, ${alert?.workflowName ?? ''}, ${alert?.kind ?? 'failure'}, ${[...(alert?.recipients ?? [])]}::text[],
+               ${alert?.subject ?? ''}, ${alert?.bodyText ?? ''}, ${alert?.bodyHtml ?? ''}, ${alert?.messageId ?? ''}
+        WHERE ${alert !== undefined}::boolean AND EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (workflow_id, kind) DO NOTHING
       ), outbox AS (
         INSERT INTO workflow_actions (workflow_id, action)
         SELECT ${req.id}::uuid, t.a::jsonb FROM unnest(${actions}::text[]) WITH ORDINALITY AS t(a, i)
