@@ -78,7 +78,7 @@ async function apiChild() {
   const { createPrismaClient } = await import('@slipway/persistence');
   const { redisConnection, SlipwayQueues } = await import('@slipway/queue');
   const config = loadConfig(process.env);
-  // Pool as apps/api/dist/main.js: createPrismaClient's default (10).
+  // Pools as apps/api/dist/main.js: createPrismaClient's default (10); the intake opens its own (5).
   const prisma = createPrismaClient(config.DATABASE_URL);
   const producer = redisConnection(config.REDIS_URL);
   const queues = new SlipwayQueues(producer, config.SLIPWAY_REDIS_PREFIX);
@@ -316,7 +316,7 @@ export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RAT
       durationS,
       pacedRate,
       worker: 'none (deliveries are stored and queued; no worker consumes the queue)',
-      api: 'createApiApp in a child process, Prisma pool 10 (as apps/api main), Node ' + process.version,
+      api: 'createApiApp in a child process as apps/api main wires it: Prisma pool 10, plus the webhook intake\'s own pg pool (5 connections, group commit), Node ' + process.version,
       postgres: { synchronousCommit: sc },
       floor: { max: strip(floorMax), paced: strip(floorPaced) },
       slipway: { max: strip(apiMax), paced: strip(apiPaced) },

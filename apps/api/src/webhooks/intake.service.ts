@@ -9,7 +9,7 @@
  * adds of one event-loop turn are one `addBulk`.
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DeliveryIntakeWriter, DeliveryStore } from '@slipway/persistence';
+import { DeliveryIntakeWriter } from '@slipway/persistence';
 import { SlipwayQueues } from '@slipway/queue';
 import { normalizeHeaders, receiveDelivery, redactHeaders, type IntakePorts, type IntakeResult, type ScmProvider, type SecretCipher } from '@slipway/scm';
 import { randomUUID } from 'node:crypto';
@@ -47,7 +47,6 @@ export class WebhookIntakeService implements OnModuleDestroy {
 
   constructor(
     private readonly hooks: HookVerificationCache,
-    private readonly deliveries: DeliveryStore,
     private readonly writer: DeliveryIntakeWriter,
     @Inject(QUEUES) private readonly queues: SlipwayQueues,
     @Inject(SECRET_CIPHER) private readonly cipher: SecretCipher,
@@ -121,7 +120,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
     if (ids.length === 0) return;
     this.pendingMarks = [];
     try {
-      await this.deliveries.markQueued(ids, new Date(this.clock()));
+      await this.writer.markQueued(ids, new Date(this.clock()));
     } catch (err) {
       this.log.warn(`${ids.length} deliveries not marked queued (the sweeper queues them again, processing runs each once): ${(err as Error).message}`);
     }

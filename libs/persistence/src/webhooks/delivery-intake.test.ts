@@ -63,6 +63,15 @@ describe('DeliveryIntakeWriter', () => {
     expect(await prisma.delivery.count({ where: { deliveryKey: first.deliveryKey } })).toBe(1);
   });
 
+  it('markQueued sets queued_at of the given deliveries', async () => {
+    const a = await writer.record(delivery());
+    const b = await writer.record(delivery());
+    const at = new Date('2026-11-26T10:00:01Z');
+    expect(await writer.markQueued([a.id], at)).toBe(1);
+    expect((await new DeliveryStore(prisma).get(a.id))?.queuedAt).toEqual(at);
+    expect((await new DeliveryStore(prisma).get(b.id))?.queuedAt).toBeNull();
+  });
+
   it('a skipped delivery is stored finished', async () => {
     const { id } = await writer.record(delivery({ outcome: 'skipped', reason: 'branch deleted' }));
     expect(await new DeliveryStore(prisma).get(id)).toMatchObject({ outcome: 'skipped', reason: 'branch deleted', processedAt: new Date('2026-11-26T10:00:00Z') });

@@ -62,6 +62,17 @@ export class DeliveryIntakeWriter {
     });
   }
 
+  /** The queue jobs of these deliveries were added (`DeliveryStore.markQueued` on this pool). */
+  async markQueued(ids: readonly string[], at: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.pool.query({
+      name: 'slipway_delivery_intake_queued',
+      text: 'UPDATE deliveries SET queued_at = $1::timestamptz WHERE id = ANY($2::uuid[])',
+      values: [at, [...ids]],
+    });
+    return res.rowCount ?? 0;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
