@@ -1,7 +1,7 @@
 /**
- * Webhook intake: `receiveDelivery` (verify → record, committed → queue with a timeout) wired to
- * PostgreSQL and the `deliveries` queue, plus Argo's generic events. Only the delivery id is
- * queued; what happens next is the worker's. Redis down: accepted anyway (`queued_at` stays null
+ * Webhook intake: `receiveDelivery` (verify → record, committed → answer; queue right after, with
+ * a timeout) wired to PostgreSQL and the `deliveries` queue, plus Argo's generic events. Only the
+ * delivery id is queued; what happens next is the worker's. Redis down: accepted anyway (`queued_at` stays null
  * and the sweeper queues it); PostgreSQL down: the error propagates and the route answers 503.
  *
  * Under load the deliveries of one moment share their round trips: the INSERTs go through
@@ -165,6 +165,8 @@ export class WebhookIntakeService implements OnModuleDestroy {
       now: () => new Date(this.clock()),
       enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
       onQueueError: (id, err) => this.queueError(id, err),
+      // The 202 waits for the commit only; the job is added right after (a hung Redis delays nothing).
+      queueAfterAnswer: true,
     };
   }
 

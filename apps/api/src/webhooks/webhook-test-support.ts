@@ -57,6 +57,20 @@ export function githubHeaders(secret: string, body: Buffer | string, extra: Reco
   };
 }
 
+/**
+ * Jobs in the `deliveries` queue for an accepted webhook delivery, once it has been queued: the
+ * 202 waits for the commit only and the job is added right after, so wait for its `queued_at`
+ * mark (written after the job is in Redis) first.
+ */
+export async function queuedJobs(api: TestApi, deliveryId: string): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const row = await api.prisma.delivery.findUnique({ where: { id: deliveryId }, select: { queuedAt: true } });
+    if (row?.queuedAt) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return deliveryJobs(api, deliveryId);
+}
+
 /** Jobs in the `deliveries` queue for a delivery. */
 export async function deliveryJobs(api: TestApi, deliveryId: string): Promise<number> {
   const jobs = await api.queues.deliveries.getJobs(['waiting', 'delayed', 'prioritized', 'active']);

@@ -24,7 +24,7 @@ export interface AcceptedDelivery {
   duplicate: boolean;
 }
 
-const accepted = { status: 202, description: 'Stored (committed) and queued; `duplicate` for a redelivery, which starts nothing' };
+const accepted = { status: 202, description: 'Stored (committed; queued right after); `duplicate` for a redelivery, which starts nothing' };
 const rejected = { status: 401, description: 'Wrong or missing secret: nothing stored' };
 const outage = { status: 503, description: 'PostgreSQL unavailable: retry later' };
 const anyBody = { schema: { type: 'object' as const, description: 'The provider\'s event payload, verified over its exact bytes' } };

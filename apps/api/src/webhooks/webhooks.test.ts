@@ -7,7 +7,7 @@ import { DeliveryStore, WebhookHookRepository } from '@slipway/persistence';
 import { generateWebhookSecret, hashSecret } from '@slipway/scm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../test-support.js';
-import { createHook, deliveryJobs, githubHeaders, gitlabHeaders, postRaw, scmFixture } from './webhook-test-support.js';
+import { createHook, deliveryJobs, githubHeaders, gitlabHeaders, postRaw, queuedJobs, scmFixture } from './webhook-test-support.js';
 
 const pushBody = scmFixture('gitlab-push.json');
 const githubBody = scmFixture('argo-github-webhook-payload.json');
@@ -38,7 +38,7 @@ describe('webhook intake', () => {
     expect(row).toMatchObject({ provider: 'gitlab', hookId: gitlab.id, namespace: 'shop', eventType: 'Push Hook', kind: 'push', ref: 'refs/heads/main', outcome: 'received' });
     expect(row?.headers['x-gitlab-token']).toBe('[redacted]');
     expect(row?.rawBody).toBe(pushBody);
-    expect(await deliveryJobs(api, res.body.id)).toBe(1);
+    expect(await queuedJobs(api, res.body.id)).toBe(1);
     await expect.poll(async () => (await new DeliveryStore(api.prisma).get(res.body.id))?.queuedAt).not.toBeNull();
   });
 
@@ -88,8 +88,8 @@ describe('webhook intake', () => {
     const a = await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, old);
     const b = await postRaw(api, '/api/v1/webhooks/gitlab', pushBody, old);
     expect(b.body).toEqual({ id: a.body.id, duplicate: true });
-    expect(await deliveryJobs(api, first.body.id)).toBe(1);
-    expect(await deliveryJobs(api, a.body.id)).toBe(1);
+    expect(await queuedJobs(api, first.body.id)).toBe(1);
+    expect(await queuedJobs(api, a.body.id)).toBe(1);
   });
 
   it('events that start nothing (unhandled type, deletion) are stored finished, 2xx, not queued', async () => {
@@ -107,7 +107,7 @@ describe('webhook intake', () => {
     const row = await new DeliveryStore(api.prisma).get(ok.body.id);
     expect(row).toMatchObject({ provider: 'github', hookId: github.id, eventType: 'push' });
     expect(row?.rawBody).toBe(body.toString('utf8'));
-    expect(await deliveryJobs(api, ok.body.id)).toBe(1);
+    expect(await queuedJobs(api, ok.body.id)).toBe(1);
     expect((await postRaw(api, '/api/v1/webhooks/github/shop-github', body, githubHeaders(github.secret, body))).status).toBe(202);
 
     const before = await rows();
@@ -126,7 +126,7 @@ describe('webhook intake', () => {
     const first = await postRaw(api, '/api/v1/webhooks/github', body, headers);
     const again = await postRaw(api, '/api/v1/webhooks/github', body, headers);
     expect(again).toEqual({ status: 202, body: { id: first.body.id, duplicate: true } });
-    expect(await deliveryJobs(api, first.body.id)).toBe(1);
+    expect(await queuedJobs(api, first.body.id)).toBe(1);
   });
 
   it('a body over SLIPWAY_BODY_LIMIT is 413 and not stored', async () => {

@@ -124,6 +124,17 @@ describe('intake → worker', () => {
     expect(await rows()).toBe(before + 1);
   });
 
+  it('queueAfterAnswer: resolves once committed, then queues (and marks) the delivery', async () => {
+    const res = await receiveDelivery(gitlabPush(), { ...ports(), queueAfterAnswer: true });
+    if (res.status !== 'accepted') throw new Error(res.status);
+    expect(res).toMatchObject({ duplicate: false, queued: false });
+    expect(await new DeliveryStore(prisma).get(res.deliveryId)).toMatchObject({ outcome: 'received' });
+    expect(await res.queueing).toBe(true);
+    const jobs = await queue.getJobs(['waiting']);
+    expect(jobs.filter((j) => j.data.deliveryId === res.deliveryId)).toHaveLength(1);
+    await expect.poll(async () => (await new DeliveryStore(prisma).get(res.deliveryId))?.queuedAt).not.toBeNull();
+  });
+
   it('events that start nothing are recorded finished and not queued', async () => {
     const res = await receiveDelivery({ ...gitlabPush(), headers: { ...gitlabPush().headers, 'x-gitlab-event': 'Pipeline Hook' }, rawBody: '{"object_kind":"pipeline"}' }, ports());
     expect(res).toMatchObject({ status: 'accepted', queued: false });

@@ -7,9 +7,10 @@
  * 2. Parse and record the delivery; `record` commits before this resolves. A redelivery
  *    (same key) → `accepted` with `duplicate`, nothing queued. Events that start nothing by
  *    nature are recorded finished (`skipped`).
- * 3. Queue the delivery id (bounded by `enqueueTimeoutMs`). If the queue is down the delivery stays accepted: the outbox sweeper
- *    queues it later (`queued: false`). `markQueued` is not awaited (the sweeper tolerates a lost
- *    mark: processing claims the row, so it runs once).
+ * 3. Queue the delivery id (bounded by `enqueueTimeoutMs`; with `queueAfterAnswer` right after
+ *    resolving instead of before). If the queue is down the delivery stays accepted: the outbox
+ *    sweeper queues it later (`queued: false`). `markQueued` is not awaited (the sweeper tolerates
+ *    a lost mark: processing claims the row, so it runs once).
  *
  * Errors from `hooks` or `record` (the database is down) are thrown: answer 503, never 4xx
  * (GitLab disables a hook after 4xx answers).
@@ -53,6 +54,13 @@ export interface IntakePorts {
   enqueueTimeoutMs?: number;
   /** Told when queueing failed (the sweeper will queue it) or a mark could not be written. */
   onQueueError?: (deliveryId: string, error: Error) => void;
+  /**
+   * Resolve once the delivery is committed and queue it right after, instead of waiting for the
+   * queue too (`queued: false` and `queueing` in the result): the answer then waits for
+   * PostgreSQL only. Nothing is lost either way: a delivery whose job never made it is queued
+   * by the sweeper.
+   */
+  queueAfterAnswer?: boolean;
 }
 
 export interface IntakeRequest {
@@ -65,7 +73,17 @@ export interface IntakeRequest {
 
 export type IntakeResult =
   | { status: 'unauthorized' }
-  | { status: 'accepted'; deliveryId: string; duplicate: boolean; queued: boolean; hook: WebhookHook; delivery: Delivery };
+  | {
+      status: 'accepted';
+      deliveryId: string;
+      duplicate: boolean;
+      /** In the queue before this resolved. */
+      queued: boolean;
+      /** With `queueAfterAnswer`: whether queueing (started, not awaited) succeeded. */
+      queueing?: Promise<boolean>;
+      hook: WebhookHook;
+      delivery: Delivery;
+    };
 
 export async function receiveDelivery(req: IntakeRequest, ports: IntakePorts): Promise<IntakeResult> {
   const receivedAt = ports.now?.() ?? new Date();
@@ -80,19 +98,23 @@ export async function receiveDelivery(req: IntakeRequest, ports: IntakePorts): P
   const { id, duplicate } = await ports.record(deliveryRow(delivery, hook));
   if (duplicate || delivery.ignoredReason) return { status: 'accepted', deliveryId: id, duplicate, queued: false, hook, delivery };
 
-  let queued = false;
+  const queueing = queue(id, ports);
+  if (ports.queueAfterAnswer) return { status: 'accepted', deliveryId: id, duplicate: false, queued: false, queueing, hook, delivery };
+  return { status: 'accepted', deliveryId: id, duplicate: false, queued: await queueing, hook, delivery };
+}
+
+/** Add the job (bounded by the timeout), then mark the row queued without waiting; never rejects. */
+async function queue(id: string, ports: IntakePorts): Promise<boolean> {
   try {
     await withTimeout(ports.enqueue(id), ports.enqueueTimeoutMs ?? 2000);
-    queued = true;
   } catch (err) {
     ports.onQueueError?.(id, err as Error);
+    return false;
   }
-  if (queued) {
-    void Promise.resolve()
-      .then(() => ports.markQueued([id], ports.now?.() ?? new Date()))
-      .catch((err: unknown) => ports.onQueueError?.(id, err as Error));
-  }
-  return { status: 'accepted', deliveryId: id, duplicate: false, queued, hook, delivery };
+  void Promise.resolve()
+    .then(() => ports.markQueued([id], ports.now?.() ?? new Date()))
+    .catch((err: unknown) => ports.onQueueError?.(id, err as Error));
+  return true;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
