@@ -11,8 +11,10 @@
  *      and queued (the `deliveries` job waits in Redis); what the worker does next is not measured.
  *
  * Phases: (a) both at full speed, 50 connections, 10 s; (b) both paced at 1,000 deliveries/s
- * (`overallRate`, 50 connections), 10 s. Targets: Slipway ≥ 1/15 of the floor's deliveries/s;
- * p99 ≤ 50 ms paced at 1,000/s. Afterwards every delivery answered 2xx (its returned id) is looked
+ * (`overallRate`, 50 connections), 10 s — autocannon spends each connection's per-second quota
+ * back to back, so this is a full-speed burst of 1,000 each second; (c) both at an even 1,000/s
+ * (open loop, lib/open-loop.mjs, at most 50 connections), 10 s. Targets: Slipway ≥ 1/15 of the
+ * floor's deliveries/s; p99 ≤ 50 ms at 1,000/s (reported for (b) and (c)). Afterwards every delivery answered 2xx (its returned id) is looked
  * up in PostgreSQL. Usage: `node bench/webhook-ingest.mjs [--duration S] [--profile]` or
  * `npm run bench -- webhook`. `--profile` runs the API with `--cpu-prof` (bench/results/webhook-ingest-prof/).
  */
@@ -22,6 +24,7 @@ import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openLoop } from './lib/open-loop.mjs';
 import { BENCH_DIR, REPO_DIR, environment, fmt, table, writeResult } from './lib/stats.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -225,6 +228,33 @@ async function cannon(url, { secret, body, durationS, overallRate, collectIds })
   };
 }
 
+/** The same deliveries at an even `rate` (open loop, see lib/open-loop.mjs), with the ids answered 2xx. */
+async function even(url, { secret, body, durationS, rate, collectIds }) {
+  const ids = [];
+  let duplicates = 0;
+  const r = await openLoop(url, {
+    rate,
+    durationS,
+    connections: CONNECTIONS,
+    body,
+    headers: () => {
+      const uuid = randomUUID();
+      return { 'content-type': 'application/json', 'user-agent': 'GitLab/17.5.0', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': secret, 'x-gitlab-instance': 'https://gitlab.example.com', 'x-gitlab-event-uuid': uuid, 'idempotency-key': uuid };
+    },
+    onResponse(status, text) {
+      if (!collectIds || status < 200 || status > 299) return;
+      try {
+        const parsed = JSON.parse(text);
+        if (parsed.duplicate) duplicates++;
+        ids.push(parsed.id);
+      } catch {
+        ids.push(undefined);
+      }
+    },
+  });
+  return { ...r, ids, duplicates };
+}
+
 /** Server CPU (process.cpuUsage of the child) and, with `pool`, PostgreSQL transactions of the database, per 2xx delivery. */
 async function cpuDelta(proc, run, pool) {
   const xacts = async () => {
@@ -299,11 +329,15 @@ export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RAT
     const floorPaced = await cpuDelta(floor, () => cannon(floorUrl, { ...opts, durationS, overallRate: pacedRate }));
     log(`paced ${pacedRate}/s: slipway ${durationS} s`);
     const apiPaced = await cpuDelta(api, () => cannon(apiUrl, { ...opts, durationS, overallRate: pacedRate, collectIds: true }), pool);
+    log(`even ${pacedRate}/s (open loop): floor ${durationS} s`);
+    const floorEven = await cpuDelta(floor, () => even(floorUrl, { ...opts, durationS, rate: pacedRate }));
+    log(`even ${pacedRate}/s (open loop): slipway ${durationS} s`);
+    const apiEven = await cpuDelta(api, () => even(apiUrl, { ...opts, durationS, rate: pacedRate, collectIds: true }), pool);
 
     // Every 2xx'd delivery must be in PostgreSQL (in-flight requests cut off by autocannon may add rows).
     await new Promise((r) => setTimeout(r, 1000));
-    const ids = [...warm.ids, ...apiMax.ids, ...apiPaced.ids];
-    const answered2xx = warm.ok + apiMax.ok + apiPaced.ok + 1;
+    const ids = [...warm.ids, ...apiMax.ids, ...apiPaced.ids, ...apiEven.ids];
+    const answered2xx = warm.ok + apiMax.ok + apiPaced.ok + apiEven.ok + 1;
     const idsReturned = ids.filter(Boolean);
     const present = (await pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE id = ANY($1::uuid[])`, [idsReturned])).rows[0].n + 1; // + the probe
     const rows = (await pool.query(`SELECT count(*)::int AS n, count(DISTINCT delivery_key)::int AS keys, count(queued_at)::int AS queued FROM deliveries WHERE provider = 'gitlab'`)).rows[0];
@@ -318,8 +352,8 @@ export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RAT
       worker: 'none (deliveries are stored and queued; no worker consumes the queue)',
       api: 'createApiApp in a child process as apps/api main wires it: Prisma pool 10, plus the webhook intake\'s own pg pool (5 connections, group commit), Node ' + process.version,
       postgres: { synchronousCommit: sc },
-      floor: { max: strip(floorMax), paced: strip(floorPaced) },
-      slipway: { max: strip(apiMax), paced: strip(apiPaced) },
+      floor: { max: strip(floorMax), paced: strip(floorPaced), even: strip(floorEven) },
+      slipway: { max: strip(apiMax), paced: strip(apiPaced), even: strip(apiEven) },
       ratios: {
         throughput: apiMax.deliveriesPerS / floorMax.deliveriesPerS,
         throughputTarget: TARGET_RATIO,
@@ -329,13 +363,14 @@ export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RAT
       targets: {
         throughputMet: apiMax.deliveriesPerS >= floorMax.deliveriesPerS * TARGET_RATIO,
         pacedP99Met: apiPaced.latencyMs.p99 <= TARGET_P99_MS,
+        evenP99Met: apiEven.latencyMs.p99 <= TARGET_P99_MS,
         pacedRateReached: apiPaced.deliveriesPerS >= pacedRate * 0.95,
       },
       durability: {
         answered2xx,
         idsReturned: idsReturned.length + 1,
         presentInPostgres: present,
-        duplicatesAnswered: warm.duplicates + apiMax.duplicates + apiPaced.duplicates,
+        duplicatesAnswered: warm.duplicates + apiMax.duplicates + apiPaced.duplicates + apiEven.duplicates,
         rowsTotal: rows.n,
         distinctKeys: rows.keys,
         rowsQueued: rows.queued,
@@ -379,12 +414,15 @@ export function webhookIngestTable(r) {
     row('slipway api', `max, c${r.connections}`, r.slipway.max),
     row('node:http floor', `paced ${r.pacedRate}/s`, r.floor.paced),
     row('slipway api', `paced ${r.pacedRate}/s`, r.slipway.paced),
+    row('node:http floor', `even ${r.pacedRate}/s`, r.floor.even),
+    row('slipway api', `even ${r.pacedRate}/s`, r.slipway.even),
   ];
   const d = r.durability;
   const t = r.targets;
   const summary = [
     `throughput: slipway / floor = ${fmt(r.ratios.throughput, 3)} = 1/${fmt(1 / r.ratios.throughput, 1)} (target ≥ 1/15 = 0.067): ${t.throughputMet ? 'met' : 'MISSED'}`,
     `paced ${r.pacedRate}/s: slipway p99 ${fmt(r.slipway.paced.latencyMs.p99, 0)} ms (target ≤ ${TARGET_P99_MS} ms): ${t.pacedP99Met ? 'met' : 'MISSED'}; rate reached ${fmt(r.slipway.paced.deliveriesPerS, 0)}/s${t.pacedRateReached ? '' : ' (BELOW the pacing rate)'}; floor p99 ${fmt(r.floor.paced.latencyMs.p99, 0)} ms`,
+    `even ${r.pacedRate}/s (open loop, latency from the scheduled send): slipway p99 ${fmt(r.slipway.even.latencyMs.p99, 0)} ms (target ≤ ${TARGET_P99_MS} ms): ${t.evenP99Met ? 'met' : 'MISSED'}; floor p99 ${fmt(r.floor.even.latencyMs.p99, 0)} ms`,
     `durability: ${d.answered2xx} deliveries answered 2xx, ${d.presentInPostgres} of their ids in PostgreSQL (${d.allPresent ? 'all present' : 'MISSING ROWS'}); ${d.rowsTotal} gitlab rows in all (${d.distinctKeys} distinct keys, ${d.rowsQueued} marked queued), ${d.duplicatesAnswered} answered as duplicates`,
     `payload ${r.payloadBytes} B; worker: ${r.worker}; PostgreSQL synchronous_commit=${r.postgres.synchronousCommit}`,
   ].join('\n');
