@@ -280,9 +280,13 @@ spec:
     const done = await finished(wf.metadata.uid!);
     expect(done.status?.phase).toBe('Failed');
     expect(done.status?.message).toBe("Stopped with strategy 'Stop'");
-    const deletion = kube.requests.find((r) => r.method === 'DELETE' && r.path === `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`);
-    expect(deletion?.query.gracePeriodSeconds).toBe('30');
-    expect(kube.get('pods', NS, pod.metadata.name)).toBeUndefined();
+    // The kill is an action of the same reconcile that ends the node: it may reach the API server
+    // just after the workflow's final state is saved.
+    const deletion = await eventually('the pod deletion', () =>
+      kube.requests.find((r) => r.method === 'DELETE' && r.path === `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`),
+    );
+    expect(deletion.query.gracePeriodSeconds).toBe('30');
+    await eventually('the pod to be gone', () => (kube.get('pods', NS, pod.metadata.name) === undefined ? true : undefined));
   });
 });
 
