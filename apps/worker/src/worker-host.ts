@@ -24,6 +24,7 @@ import {
 import { QUEUE_NAMES, redisConnection, SlipwayQueues, type JobPayloads } from '@slipway/queue';
 import { ActionPerformer, killChannel, updatesChannel, type KillMessage } from './reconcile/action-performer.js';
 import { ReconcileService } from './reconcile/reconcile-service.js';
+import { LocalReconciles } from './reconcile/local-reconciles.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
 import type { ExecutorName } from './pods/executor-choice.js';
@@ -73,6 +74,7 @@ export class WorkerHost {
   private readonly queues: SlipwayQueues;
   private readonly executors: ExecutorPool;
   private readonly reconciler: ReconcileService;
+  private readonly local: LocalReconciles;
   private readonly pods: PodService;
   private readonly resync: Resync;
   private readonly logs: LogWriter;
@@ -150,6 +152,12 @@ export class WorkerHost {
         this.log(`queue unavailable, the resync will pick this up: ${(err as Error).message}`);
       }
     };
+    // A pod that started or finished here is reconciled here, without a queue round trip (ADR 0005).
+    this.local = new LocalReconciles((id) => this.metrics.timeReconcile(() => this.reconciler.reconcile(id)), ring);
+    const ringHere = (workflowId: string): Promise<void> => {
+      this.local.ring(workflowId);
+      return Promise.resolve();
+    };
     this.pods = new PodService({
       executions,
       inbox,
@@ -158,7 +166,7 @@ export class WorkerHost {
       outlivesWorker: (name) => this.executors.outlivesWorker(name),
       logs: this.logs,
       workerId: this.workerId,
-      ring,
+      ring: ringHere,
     });
     this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues, state, perform: (id, actions) => performer.perform(id, actions) });
     this.timerInbox = { inbox, timers, ring };
@@ -314,6 +322,7 @@ export class WorkerHost {
     // Kubernetes pods keep running: stop waiting for them (the next worker re-adopts them).
     this.pods.abandon();
     await Promise.all(this.workers.map((w) => w.close()));
+    await this.local.idle();
     await this.reconciler.flush();
     await this.executors.close();
     await this.logs.flush();
