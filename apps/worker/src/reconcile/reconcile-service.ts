@@ -113,7 +113,9 @@ export class ReconcileService {
         changedNodeIds: result.changedNodeIds,
         consumedEventIds: events.map((e) => e.id),
         deleteAt,
-        actions,
+        // StartPods are recorded as pod executions below, which the resync re-queues while
+        // unfinished: no outbox row (and no outbox delete) for them.
+        actions: actions.filter((a) => a.type !== 'StartPod'),
         manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
         pods,
         alert,
@@ -132,12 +134,16 @@ export class ReconcileService {
       this.observe?.(workflowId, wf, result.changedNodeIds, spec);
       await this.sink.perform(workflowId, actions, { podsRecorded: true });
       this.outbox.done(saved);
-      await this.sink.saved(workflowId, {
-        namespace: wf.metadata.namespace ?? 'default',
-        name: wf.metadata.name ?? '',
-        phase: wf.status?.phase ?? 'Pending',
-        version: version + 1,
-      });
+      // Not awaited: a notification for watchers (published in order on one connection), which
+      // the next reconcile of this workflow need not wait for. `saved` reports its own errors.
+      void this.sink
+        .saved(workflowId, {
+          namespace: wf.metadata.namespace ?? 'default',
+          name: wf.metadata.name ?? '',
+          phase: wf.status?.phase ?? 'Pending',
+          version: version + 1,
+        })
+        .catch(() => undefined);
       return { status: 'advanced', phase: wf.status?.phase };
     }
     throw new Error(`workflow ${workflowId}: gave up after 10 conflicting saves`);
