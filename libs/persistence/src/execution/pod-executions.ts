@@ -63,13 +63,18 @@ export class PodExecutions {
   /**
    * Claim the execution for this worker and return its request in one round trip; undefined when
    * it is missing, Done or Cancelled (then `get` tells which).
+   *
+   * Commits without waiting for the WAL flush (`synchronous_commit = off`, this statement only):
+   * the claim only marks the row Running (a Running row can be claimed again, the queue's job
+   * lock is what keeps one runner at a time), so a claim lost with a PostgreSQL crash leaves a
+   * Queued row whose result `finish` still records — synchronously, which also flushes the claim.
    */
   async claimRequest(workflowId: string, nodeId: string, worker: string): Promise<PodRequest | undefined> {
     const rows = await this.db.$queryRaw<{ request: unknown }[]>`
       UPDATE pod_executions
       SET state = 'Running', worker = ${worker}, attempts = attempts + 1, started_at = ${new Date()}::timestamptz
       WHERE workflow_id = ${workflowId}::uuid AND node_id = ${nodeId} AND state IN ('Queued', 'Running')
-      RETURNING request`;
+      RETURNING request, set_config('synchronous_commit', 'off', true) AS commit_mode`;
     return rows.length > 0 ? (rows[0].request as PodRequest) : undefined;
   }
 
