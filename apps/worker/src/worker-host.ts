@@ -20,6 +20,7 @@ import {
   WorkflowRepository,
   WorkflowStateStore,
   type PrismaClient,
+  type WorkflowHead,
 } from '@slipway/persistence';
 import { QUEUE_NAMES, redisConnection, SlipwayQueues, type JobPayloads } from '@slipway/queue';
 import { ActionPerformer, killChannel, updatesChannel, type KillMessage } from './reconcile/action-performer.js';
@@ -153,9 +154,9 @@ export class WorkerHost {
       }
     };
     // A pod that started or finished here is reconciled here, without a queue round trip (ADR 0005).
-    this.local = new LocalReconciles((id) => this.metrics.timeReconcile(() => this.reconciler.reconcile(id)), ring);
-    const ringHere = (workflowId: string): Promise<void> => {
-      this.local.ring(workflowId);
+    this.local = new LocalReconciles((id, head) => this.metrics.timeReconcile(() => this.reconciler.reconcile(id, head)), ring);
+    const ringHere = (workflowId: string, head?: WorkflowHead): Promise<void> => {
+      this.local.ring(workflowId, head);
       return Promise.resolve();
     };
     this.pods = new PodService({

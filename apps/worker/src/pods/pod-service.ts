@@ -4,7 +4,7 @@
  */
 import type { EngineEvent, PodResult } from '@slipway/engine';
 import type { ExecutionSink, PodExecutor } from '@slipway/executors';
-import type { PodExecutions, WorkflowInbox } from '@slipway/persistence';
+import type { PodExecutions, WorkflowHead, WorkflowInbox } from '@slipway/persistence';
 import type { LogWriter } from './log-writer.js';
 import { executorFor, InvalidExecutorError, type ExecutorName, type WorkerPodRequest } from './executor-choice.js';
 
@@ -33,8 +33,8 @@ export class PodService {
       outlivesWorker: (name: ExecutorName) => boolean;
       logs: LogWriter;
       workerId: string;
-      /** Ring the workflow's doorbell. */
-      ring: (workflowId: string) => Promise<void>;
+      /** Ring the workflow's doorbell (`head`: the workflow's version and inbox as the result was stored). */
+      ring: (workflowId: string, head?: WorkflowHead) => Promise<void>;
     },
   ) {}
 
@@ -130,10 +130,10 @@ export class PodService {
     held = undefined;
     await written;
     await this.deps.logs.flush();
-    await executions.finish(workflowId, result, before);
+    const { head } = await executions.finishWithHead(workflowId, result, before);
     // The result is stored: a later run of this node (after a retry) must start a new process.
     executor.forget?.(nodeId);
-    await this.deps.ring(workflowId);
+    await this.deps.ring(workflowId, head);
     return { outcome: 'ran', executor: executorName };
   }
 

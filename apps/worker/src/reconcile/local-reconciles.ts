@@ -8,19 +8,28 @@
  * If this process dies, the resync finds the event; if the reconcile fails (PostgreSQL away,
  * too many conflicting saves), the ring goes to the queue, whose job retries with backoff.
  */
+import type { WorkflowHead } from '@slipway/persistence';
+
 export class LocalReconciles {
   private readonly active = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** The newest head that came with a ring, for the next pass (see ReconcileService.reconcile). */
+  private readonly heads = new Map<string, WorkflowHead>();
 
   constructor(
     /** Reconcile one workflow (serialised per workflow by the caller's keyed mutex). */
-    private readonly reconcile: (workflowId: string) => Promise<unknown>,
+    private readonly reconcile: (workflowId: string, head?: WorkflowHead) => Promise<unknown>,
     /** Ring through the queue instead; never throws. */
     private readonly fallback: (workflowId: string) => Promise<void>,
   ) {}
 
-  /** Reconcile `workflowId` soon; returns at once. */
-  ring(workflowId: string): void {
+  /**
+   * Reconcile `workflowId` soon; returns at once. `head`: the workflow's version and inbox read
+   * when the event was stored; the reconcile uses it instead of reading them again when its
+   * cached state has exactly that version (any save in between changes the version).
+   */
+  ring(workflowId: string, head?: WorkflowHead): void {
+    if (head) this.heads.set(workflowId, head);
     if (this.active.has(workflowId)) {
       this.again.add(workflowId);
       return;
@@ -38,10 +47,13 @@ export class LocalReconciles {
     try {
       do {
         this.again.delete(workflowId);
-        await this.reconcile(workflowId);
+        const head = this.heads.get(workflowId);
+        this.heads.delete(workflowId);
+        await this.reconcile(workflowId, head);
       } while (this.again.has(workflowId));
     } catch {
       this.again.delete(workflowId);
+      this.heads.delete(workflowId);
       await this.fallback(workflowId);
     }
   }

@@ -4,7 +4,7 @@
  * perform the actions. A lost race reloads and tries again.
  */
 import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
-import type { LoadedState, NewAlert, WorkflowStateStore } from '@slipway/persistence';
+import type { LoadedState, NewAlert, WorkflowHead, WorkflowStateStore } from '@slipway/persistence';
 import { InMemoryTemplateLibrary, type Workflow, type WorkflowSpec } from '@slipway/workflow';
 import { withWorkflowPodFields } from '../pods/executor-choice.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -56,8 +56,14 @@ export class ReconcileService {
     this.outbox = new OutboxCleaner((ids) => this.state.actionsDone(ids), (err) => log(`outbox cleanup failed (the resync performs those actions again): ${err.message}`));
   }
 
-  reconcile(workflowId: string): Promise<ReconcileOutcome> {
-    return this.mutex.run(workflowId, () => this.reconcileNow(workflowId));
+  /**
+   * `hint`: the workflow's version and inbox read with an event this worker just stored. Used
+   * instead of reading them again only when the cached state has that very version: every save
+   * consumes its events and changes the version atomically, so a head with the current version
+   * holds exactly the events no save has consumed (a later event rings again).
+   */
+  reconcile(workflowId: string, hint?: WorkflowHead): Promise<ReconcileOutcome> {
+    return this.mutex.run(workflowId, () => this.reconcileNow(workflowId, hint));
   }
 
   /** Delete the outbox rows of performed actions now (on shutdown). */
@@ -65,14 +71,15 @@ export class ReconcileService {
     return this.outbox.flush();
   }
 
-  private async reconcileNow(workflowId: string): Promise<ReconcileOutcome> {
+  private async reconcileNow(workflowId: string, hint?: WorkflowHead): Promise<ReconcileOutcome> {
     for (let attempt = 0; attempt < 10; attempt++) {
       // The version and the inbox in one round trip (with the whole state for a workflow not in
-      // the cache). The save below expects this version, so events another worker consumed in
-      // the meantime can never be applied twice.
+      // the cache), or the hint. The save below expects this version, so events another worker
+      // consumed in the meantime can never be applied twice.
       const fresh = !this.cache.has(workflowId);
+      const useHint = attempt === 0 && hint !== undefined && !fresh && this.cache.get(workflowId, hint.version) !== undefined;
       const withInbox = fresh ? await this.state.loadWithInbox(workflowId) : undefined;
-      const head = fresh ? withInbox : await this.state.head(workflowId);
+      const head = fresh ? withInbox : useHint ? hint : await this.state.head(workflowId);
       let loaded: LoadedState | undefined = withInbox;
       if (head === undefined) {
         this.cache.drop(workflowId);

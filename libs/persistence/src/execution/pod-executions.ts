@@ -4,6 +4,7 @@
  */
 import type { EngineEvent, PodRequest, PodResult } from '@slipway/engine';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import type { WorkflowHead } from '../workflows/workflow-state.js';
 
 export type PodExecutionState = 'Queued' | 'Running' | 'Done' | 'Cancelled';
 
@@ -98,6 +99,38 @@ export class PodExecutions {
       )
       SELECT (SELECT count(*) FROM done)::int AS done`;
     return rows[0].done > 0;
+  }
+
+  /**
+   * `finish`, and in the same statement the workflow's head (state version and pending inbox,
+   * the events just written included) as of that moment, so the reconcile that follows can skip
+   * its own read when its cached state still has that version. `head` is undefined when the
+   * execution was already finished (nothing written) or the workflow is gone.
+   */
+  async finishWithHead(workflowId: string, result: PodResult, before: readonly EngineEvent[] = []): Promise<{ done: boolean; head?: WorkflowHead }> {
+    const events = [...before, { type: 'PodFinished', result } as EngineEvent].map((e) => JSON.stringify(e));
+    // The subqueries of the final SELECT see the snapshot from before this statement, so the
+    // inbox rows written here are added from the CTE's RETURNING.
+    const rows = await this.db.$queryRaw<{ done: number; version: number | null; inbox: { id: string; event: EngineEvent }[] | null }[]>`
+      WITH done AS (
+        UPDATE pod_executions SET state = 'Done', result = ${JSON.stringify(result)}::jsonb, finished_at = ${new Date()}::timestamptz
+        WHERE workflow_id = ${workflowId}::uuid AND node_id = ${result.nodeId} AND state IN ('Queued', 'Running')
+        RETURNING 1
+      ), inbox AS (
+        INSERT INTO workflow_events (workflow_id, event)
+        SELECT ${workflowId}::uuid, t.e::jsonb FROM unnest(${events}::text[]) WITH ORDINALITY AS t(e, i)
+        WHERE EXISTS (SELECT 1 FROM done)
+        ORDER BY t.i
+        RETURNING id, event
+      )
+      SELECT (SELECT count(*) FROM done)::int AS done,
+        (SELECT w.version FROM workflows w WHERE w.id = ${workflowId}::uuid) AS version,
+        (SELECT json_agg(json_build_object('id', p.id::text, 'event', p.event) ORDER BY p.id)
+         FROM (SELECT e.id, e.event FROM workflow_events e WHERE e.workflow_id = ${workflowId}::uuid
+               UNION ALL SELECT i.id, i.event FROM inbox i) p) AS inbox`;
+    const row = rows[0];
+    if (row.done === 0 || row.version === null) return { done: row.done > 0 };
+    return { done: true, head: { version: row.version, events: (row.inbox ?? []).map((e) => ({ id: BigInt(e.id), event: e.event })) } };
   }
 
   /** Mark a queued execution cancelled (a KillPod before it started). */
