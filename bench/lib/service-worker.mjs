@@ -15,7 +15,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { WorkflowReconciler } from '@slipway/engine';
 import { createPrismaClient, PodExecutions, WorkflowStateStore } from '@slipway/persistence';
 import { SlipwayQueues } from '@slipway/queue';
-import { queryCounts } from './query-counter.mjs';
+import { queryCounts, redisCounts_ } from './query-counter.mjs';
 import { WorkerHost } from '@slipway/worker';
 import { ActionPerformer } from '../../apps/worker/dist/reconcile/action-performer.js';
 import { ReconcileService } from '../../apps/worker/dist/reconcile/reconcile-service.js';
@@ -117,7 +117,7 @@ await host.start();
 
 process.on('message', (msg) => {
   if (msg?.type === 'stats') {
-    process.send({ type: 'stats', samples, queries: queryCounts(), phases: Object.fromEntries(phases), rssBytes: process.memoryUsage().rss, memory: process.memoryUsage(), smaps: smapsSummary() });
+    process.send({ type: 'stats', samples, queries: queryCounts(), redis: redisCounts_(), phases: Object.fromEntries(phases), rssBytes: process.memoryUsage().rss, memory: process.memoryUsage(), smaps: smapsSummary() });
     if (msg.reset) {
       samples = [];
       phases.clear();
