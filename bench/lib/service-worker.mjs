@@ -81,6 +81,7 @@ timePhase(ActionPerformer.prototype, 'perform', 'actions.perform');
 timePhase(ActionPerformer.prototype, 'saved', 'actions.publish');
 timePhase(PodExecutions.prototype, 'claimRequest', 'pod.claim');
 timePhase(PodExecutions.prototype, 'finish', 'pod.finish');
+timePhase(PodExecutions.prototype, 'finishWithHead', 'pod.finish');
 timePhase(SlipwayQueues.prototype, 'reconcileWorkflow', 'queue.ring');
 
 // The synchronous part of starting a step's process (fork + exec, during which the worker's
