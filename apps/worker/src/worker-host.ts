@@ -26,6 +26,7 @@ import { QUEUE_NAMES, redisConnection, SlipwayQueues, type JobPayloads } from '@
 import { ActionPerformer, killChannel, updatesChannel, type KillMessage } from './reconcile/action-performer.js';
 import { ReconcileService } from './reconcile/reconcile-service.js';
 import { LocalReconciles } from './reconcile/local-reconciles.js';
+import { UpdatePublisher } from './reconcile/update-publisher.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
 import type { ExecutorName } from './pods/executor-choice.js';
@@ -76,6 +77,7 @@ export class WorkerHost {
   private readonly executors: ExecutorPool;
   private readonly reconciler: ReconcileService;
   private readonly local: LocalReconciles;
+  private readonly updates: UpdatePublisher;
   private readonly pods: PodService;
   private readonly resync: Resync;
   private readonly logs: LogWriter;
@@ -111,6 +113,12 @@ export class WorkerHost {
       metrics: this.metrics,
       warn: (m) => this.log(`warning: ${m}`),
     });
+    this.updates = new UpdatePublisher((message) =>
+      publisher.publish(updatesChannel(opts.prefix), message).then(
+        () => undefined,
+        (err: Error) => this.log(`cannot publish a workflow update: ${err.message}`),
+      ),
+    );
     const performer = new ActionPerformer({
       pods: executions,
       timers,
@@ -119,6 +127,7 @@ export class WorkerHost {
       queues: this.queues,
       publisher,
       prefix: opts.prefix,
+      updates: this.updates,
       log: this.log,
       deletePod: (workflowId, nodeId, podName) => this.executors.deletePod(workflowId, nodeId, podName),
       workflowCompleted: (workflowId) => this.executors.releaseClaims(workflowId),
@@ -325,6 +334,7 @@ export class WorkerHost {
     await Promise.all(this.workers.map((w) => w.close()));
     await this.local.idle();
     await this.reconciler.flush();
+    await this.updates.flush();
     await this.executors.close();
     await this.logs.flush();
     await this.webhooks.close();

@@ -7,6 +7,7 @@ import type { Locks, PodExecutions, Timers, WorkflowInbox } from '@slipway/persi
 import type { SlipwayQueues } from '@slipway/queue';
 import type { Redis } from 'ioredis';
 import type { ActionSink } from './reconcile-service.js';
+import type { UpdatePublisher, WorkflowSummary } from './update-publisher.js';
 
 export interface KillMessage {
   workflowId: string;
@@ -32,6 +33,8 @@ export class ActionPerformer implements ActionSink {
       queues: SlipwayQueues;
       publisher: Redis;
       prefix: string;
+      /** Watchers' "workflow saved" messages (throttled per workflow). */
+      updates: UpdatePublisher;
       log: (msg: string) => void;
       /** podGC: delete a finished node's pod where its executor keeps pods (kubernetes). */
       deletePod?: (workflowId: string, nodeId: string, podName: string) => Promise<void>;
@@ -90,8 +93,8 @@ export class ActionPerformer implements ActionSink {
     await startQueued();
   }
 
-  async saved(workflowId: string, summary: { namespace: string; name: string; phase: string; version: number }): Promise<void> {
-    await this.safely(() => this.deps.publisher.publish(updatesChannel(this.deps.prefix), JSON.stringify({ workflowId, ...summary })));
+  async saved(workflowId: string, summary: WorkflowSummary): Promise<void> {
+    await this.deps.updates.publish(workflowId, summary);
   }
 
   private async granted(grants: { holder: string; workflowId: string }[], lock: LockRequest): Promise<void> {
