@@ -141,16 +141,12 @@ export class ReconcileService {
       this.observe?.(workflowId, wf, result.changedNodeIds, spec);
       await this.sink.perform(workflowId, actions, { podsRecorded: true });
       this.outbox.done(saved);
-      // Not awaited: a notification for watchers (published in order on one connection), which
-      // the next reconcile of this workflow need not wait for. `saved` reports its own errors.
-      void this.sink
-        .saved(workflowId, {
-          namespace: wf.metadata.namespace ?? 'default',
-          name: wf.metadata.name ?? '',
-          phase: wf.status?.phase ?? 'Pending',
-          version: version + 1,
-        })
-        .catch(() => undefined);
+      await this.sink.saved(workflowId, {
+        namespace: wf.metadata.namespace ?? 'default',
+        name: wf.metadata.name ?? '',
+        phase: wf.status?.phase ?? 'Pending',
+        version: version + 1,
+      });
       return { status: 'advanced', phase: wf.status?.phase };
     }
     throw new Error(`workflow ${workflowId}: gave up after 10 conflicting saves`);
