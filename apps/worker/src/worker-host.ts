@@ -309,7 +309,7 @@ export class WorkerHost {
 
   private async runPod(data: JobPayloads['pod']): Promise<void> {
     try {
-      const run = await this.pods.run(data.workflowId, data.nodeId);
+      const run = await this.local.track(data.workflowId, () => this.pods.run(data.workflowId, data.nodeId));
       this.metrics.podOperations.inc({ executor: run.executor, operation: run.outcome });
     } catch (err) {
       this.metrics.podErrors.inc({ executor: this.executors.defaultExecutor, operation: 'run' });

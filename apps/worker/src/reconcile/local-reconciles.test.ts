@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LocalReconciles } from './local-reconciles.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -46,5 +46,63 @@ describe('LocalReconciles', () => {
     local.ring('a');
     await local.idle();
     expect(queued).toEqual(['a', 'a']);
+  });
+});
+
+describe('LocalReconciles while other pods of the workflow run here', () => {
+  it('waits for their results (at most gatherMs) and reconciles them together', async () => {
+    vi.useFakeTimers();
+    try {
+      const calls: string[] = [];
+      const local = new LocalReconciles(
+        (id) => Promise.resolve(void calls.push(id)),
+        () => Promise.resolve(),
+        5,
+      );
+      const pod = (ms: number) => local.track('a', () => new Promise<void>((r) => setTimeout(() => (local.ring('a'), r()), ms)));
+      const first = pod(1);
+      const second = pod(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toEqual([]); // the first result waits: the second pod still runs
+      await vi.advanceTimersByTimeAsync(2);
+      await Promise.all([first, second]);
+      await local.idle();
+      expect(calls).toEqual(['a']); // one reconcile for both results
+      // A pod that runs longer than gatherMs: the first ring goes at the cap.
+      const third = pod(1);
+      const long = local.track('a', () => new Promise<void>((r) => setTimeout(r, 100)));
+      await vi.advanceTimersByTimeAsync(1);
+      await vi.advanceTimersByTimeAsync(5);
+      await local.idle();
+      expect(calls).toEqual(['a', 'a']);
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all([third, long]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('LocalReconciles heads', () => {
+  it('a pass serving one ring gets its head; a pass serving two reads the head itself', async () => {
+    const heads: (number | undefined)[] = [];
+    let gate: (() => void) | undefined;
+    const local = new LocalReconciles(
+      (_id, head) => {
+        heads.push(head?.version);
+        return new Promise<void>((r) => (gate = r));
+      },
+      () => Promise.resolve(),
+      0,
+    );
+    local.ring('a', { version: 1, events: [] });
+    // Two results while the first pass runs: neither head need hold the other's event.
+    local.ring('a', { version: 2, events: [] });
+    local.ring('a', { version: 2, events: [] });
+    gate!();
+    await new Promise((r) => setImmediate(r));
+    gate!();
+    await local.idle();
+    expect(heads).toEqual([1, undefined]);
   });
 });
