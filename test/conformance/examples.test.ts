@@ -42,11 +42,11 @@ const outcomes = new Map<string, boolean>();
 let scratch: ReturnType<typeof scratchDir> | undefined;
 
 /**
- * Runs the example; one whose outcome is random by design (the catalogue says "Probabilistic", e.g.
+ * Runs the example; one whose outcome is random by design (the catalogue says "probabilistic", in either case, e.g.
  * retry-with-steps succeeds ~96% of the time in Argo too) gets two more tries before it counts.
  */
 async function runPatiently(row: CatalogueRow, workdir: string): Promise<ExampleRun> {
-  const tries = /Probabilistic/.test(row.notes) ? 3 : 1;
+  const tries = /probabilistic/i.test(row.notes) ? 3 : 1;
   let run = await runExample(root, row, workdir);
   for (let i = 1; i < tries && run.workflow?.status?.phase !== row.expected; i++) run = await runExample(root, row, workdir);
   return run;
