@@ -21,12 +21,8 @@ const HEADER_BYTES = 9;
  */
 export function chooseLauncher(spawner: 'resident' | 'node', warn: (message: string) => void): Launcher {
   if (spawner === 'node') return nodeLauncher;
-  const binary = spawnerBinary();
-  if ('problem' in binary) {
-    warn(`the resident process spawner is not available (${binary.problem}); steps start with Node's child_process instead`);
-    return nodeLauncher;
-  }
-  return new ResidentSpawner(nodeLauncher, warn, () => binary);
+  const resident = new ResidentSpawner(nodeLauncher, warn);
+  return resident.usable ? resident : nodeLauncher;
 }
 
 interface Pending {
@@ -52,13 +48,22 @@ export class ResidentSpawner implements Launcher {
   private buffer: Buffer = Buffer.alloc(0);
   private readonly outgoing: Buffer[] = [];
 
-  private binary: string | undefined;
+  private readonly binary: string | undefined;
 
+  /** Finds (builds if needed) the executable now; without one it warns once and uses `fallback`. */
   constructor(
     private readonly fallback: Launcher = nodeLauncher,
     private readonly warn: (message: string) => void = (m) => console.warn(m),
-    private readonly findBinary: () => SpawnerBinary = spawnerBinary,
-  ) {}
+    findBinary: () => SpawnerBinary = spawnerBinary,
+  ) {
+    const binary = findBinary();
+    if ('problem' in binary) {
+      this.unusable = true;
+      warn(`the resident process spawner is not available (${binary.problem}); steps start with Node's child_process instead`);
+    } else {
+      this.binary = binary.path;
+    }
+  }
 
   /** The helper's pid while it runs (for diagnostics and tests). */
   get helperPid(): number | undefined {
@@ -105,17 +110,8 @@ export class ResidentSpawner implements Launcher {
     this.helper?.stdin?.end();
   }
 
-  private startHelper(): ChildProcess | undefined {
-    if (this.binary === undefined) {
-      const binary = this.findBinary();
-      if ('problem' in binary) {
-        this.unusable = true;
-        this.warn(`the resident process spawner is not available (${binary.problem}); steps start with Node's child_process instead`);
-        return undefined;
-      }
-      this.binary = binary.path;
-    }
-    const helper = spawn(this.binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private startHelper(): ChildProcess {
+    const helper = spawn(this.binary!, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.helper = helper;
     this.ready = false;
     this.buffer = Buffer.alloc(0);
