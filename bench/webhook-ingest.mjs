@@ -18,13 +18,13 @@
  * up in PostgreSQL. Usage: `node bench/webhook-ingest.mjs [--duration S] [--profile]` or
  * `npm run bench -- webhook`. `--profile` runs the API with `--cpu-prof` (bench/results/webhook-ingest-prof/).
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLoop } from './lib/open-loop.mjs';
+import { startChild } from './lib/child.mjs';
 import { BENCH_DIR, REPO_DIR, environment, fmt, table, writeResult } from './lib/stats.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -108,20 +108,8 @@ async function apiChild() {
 // ---------------------------------------------------------------------------------------------
 // The bench.
 
-function startChild(childRole, env, execArgv = []) {
-  const child = fork(SELF, [`--role=${childRole}`], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${childRole} did not start in 60 s`)), 60_000);
-    child.once('message', (msg) => {
-      clearTimeout(timer);
-      if (msg?.type === 'ready') resolve(msg);
-      else reject(new Error(`${childRole}: unexpected first message ${JSON.stringify(msg)}`));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${childRole} exited (${signal ?? code}) before it was ready`));
-    });
-  });
+function startRole(childRole, env, execArgv = []) {
+  const { child, ready } = startChild(SELF, env, { execArgv, label: childRole, args: [`--role=${childRole}`] });
   const cpu = () =>
     new Promise((resolve) => {
       const on = (msg) => {
@@ -292,8 +280,8 @@ export async function webhookIngestBench({ durationS = 10, pacedRate = PACED_RAT
   };
   const profDir = join(BENCH_DIR, 'results/webhook-ingest-prof');
   if (profile) mkdirSync(profDir, { recursive: true });
-  const floor = startChild('floor', { PATH: process.env.PATH, HOME: process.env.HOME });
-  const api = startChild('api', env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+  const floor = startRole('floor', { PATH: process.env.PATH, HOME: process.env.HOME });
+  const api = startRole('api', env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => {});
   try {

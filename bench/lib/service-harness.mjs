@@ -6,7 +6,6 @@
  * reads pod_executions afterwards (step start times). `stop()` removes the database, the Redis
  * keys and the work directory.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createTestDatabase, TEST_REDIS_URL, testRedisPrefix } from '@slipway/testing';
 import { BENCH_DIR } from './stats.mjs';
+import { startChild } from './child.mjs';
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Error']);
@@ -23,22 +23,6 @@ const WORKER_ENTRY = join(BENCH_DIR, 'lib/service-worker.mjs');
 /** Epoch milliseconds with sub-millisecond resolution (comparable across processes to ~1 ms). */
 export const nowMs = () => performance.timeOrigin + performance.now();
 
-function startChild(entry, env, { execArgv = [], label }) {
-  const child = fork(entry, [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} did not start in 60 s`)), 60_000);
-    child.once('message', (msg) => {
-      clearTimeout(timer);
-      if (msg?.type === 'ready') resolve(msg);
-      else reject(new Error(`${label}: unexpected first message ${JSON.stringify(msg)}`));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${label} exited (${signal ?? code}) before it was ready`));
-    });
-  });
-  return { child, ready };
-}
 
 async function stopChild(child, timeoutMs = 15_000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
