@@ -124,6 +124,21 @@ describe.each([
     expect(existing.result).toBe('/usr/bin');
   });
 
+  test('a pod never sees what an earlier pod left in its working directory or /tmp', async () => {
+    // Sequential pods of one workflow: empty directories are reused (scratch-dirs.ts), used ones are not.
+    // Unsandboxed, /tmp is the host's: only the working directory is the pod's own.
+    const leave = shPod(sandbox === 'bwrap' ? 'pwd; ls -A; ls -A /tmp; touch left-here /tmp/left-in-tmp' : 'pwd; ls -A; touch left-here');
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await t.run({ ...leave, nodeId: `${leave.nodeId}-${i}`, podName: `${leave.podName}-${i}` }));
+    for (const r of results) expect(r).toMatchObject({ phase: 'Succeeded' });
+    for (const r of results) expect(r.result?.split('\n').slice(1).join('')).toBe('');
+    expect(new Set(results.map((r) => r.result?.split('\n')[0])).size).toBe(sandbox === 'bwrap' ? 1 : 4);
+    const quiet = shPod('pwd');
+    const dirs = [];
+    for (let i = 0; i < 4; i++) dirs.push((await t.run({ ...quiet, nodeId: `${quiet.nodeId}-q${i}`, podName: `${quiet.podName}-q${i}` })).result);
+    if (sandbox === 'none') expect(new Set(dirs).size).toBeLessThan(4);
+  });
+
   test('raw input artifacts are written before the container starts, with their mode', async () => {
     const path = sandbox === 'bwrap' ? '/tmp/in/data.txt' : `${t.workdir}/in/data.txt`;
     const req = shPod(`cat ${path}; stat -c %a ${path}`, {

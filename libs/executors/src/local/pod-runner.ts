@@ -65,7 +65,18 @@ export class PodRun {
       if (scratch !== undefined) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
       return this.errorResult(prepared.error);
     }
-    if (scratch !== undefined && !prepared.layout.mkdirs.delete(scratch)) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
+    const scratchUsed = scratch !== undefined && prepared.layout.mkdirs.delete(scratch);
+    if (scratch !== undefined && !scratchUsed) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
+    const result = await this.runPrepared(prepared);
+    // Nothing of the pod runs any more (and nothing fetched into it): an untouched directory can serve the next pod.
+    if (scratchUsed && this.running.size === 0 && this.killReason === undefined && !req.inputArtifacts.some((a) => a.git !== undefined)) {
+      this.config.scratchDirs?.recycle(req.workflow.uid, scratch);
+    }
+    return result;
+  }
+
+  private async runPrepared(prepared: PreparedPod): Promise<PodResult> {
+    const req = this.request;
     await this.preparePodFiles(prepared);
     if (req.inputArtifacts.some((a) => a.git !== undefined)) {
       const problem = await fetchGitArtifacts(req, prepared.layout, this.config.secrets, this.fetching.signal);

@@ -1,5 +1,5 @@
 /** Per-pod scratch directories on the real file system. */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,4 +47,39 @@ test('release waits for directories being made, so the workflow tree can then be
   await rm(join(root, 'workflows/gone'), { recursive: true });
   await settle();
   expect(existsSync(join(root, 'workflows/gone'))).toBe(false);
+});
+
+test('a recycled directory that is still empty and private serves the next pod instead of a new one', async () => {
+  const dirs = new ScratchDirs(root, 2);
+  const first = await dirs.take('reuse');
+  await dirs.take('reuse'); // a multi-pod workflow: two more are made ahead
+  await settle();
+  dirs.recycle('reuse', first);
+  await settle();
+  const handedOut = [await dirs.take('reuse'), await dirs.take('reuse')];
+  expect(handedOut).toContain(first);
+});
+
+test('a directory a pod wrote into, or whose mode it changed, is not handed out again', async () => {
+  const dirs = new ScratchDirs(root, 0);
+  const written = await dirs.take('dirty');
+  writeFileSync(join(written, 'left-behind'), 'x');
+  dirs.recycle('dirty', written);
+  const opened = await dirs.take('dirty');
+  chmodSync(opened, 0o755);
+  dirs.recycle('dirty', opened);
+  await settle();
+  const next = await dirs.take('dirty');
+  expect([written, opened]).not.toContain(next);
+  expect(readdirSync(next)).toHaveLength(0);
+});
+
+test('a directory outside the workflow, or of a released workflow, is never taken in', async () => {
+  const dirs = new ScratchDirs(root, 0);
+  const stranger = mkdtempSync(join(root, 'stranger-'));
+  await dirs.take('strict');
+  dirs.recycle('strict', stranger);
+  dirs.recycle('unknown-workflow', stranger);
+  await settle();
+  expect(await dirs.take('strict')).not.toBe(stranger);
 });
