@@ -79,6 +79,38 @@ describe('slipway run', () => {
     expect(bad.stderr).toContain('must be NAME=VALUE');
   });
 
+  it('--max-pods N runs at most N steps at once; every step still runs, in dependency order', async () => {
+    const log = join(dir, 'max-pods.log');
+    writeFileSync(log, '');
+    const step = (n: string, deps = '') => `      - name: ${n}\n        template: step\n        arguments: {parameters: [{name: id, value: ${n}}]}\n${deps}`;
+    const yaml = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: limited
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+${['a', 'b', 'c', 'd', 'e'].map((n) => step(n)).join('')}${step('last', '        dependencies: [a, b, c, d, e]\n')}
+  - name: step
+    inputs: {parameters: [{name: id}]}
+    container:
+      image: busybox
+      command: [sh, -c, "echo +{{inputs.parameters.id}} >> ${log}; sleep 0.2; echo -{{inputs.parameters.id}} >> ${log}"]
+`;
+    const r = await slipway(['run', file('limited.yaml', yaml), '--max-pods', '2', '--sandbox', 'none', '-q', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    let now = 0;
+    let most = 0;
+    for (const line of lines) most = Math.max(most, (now += line.startsWith('+') ? 1 : -1));
+    expect(most).toBe(2);
+    expect(lines).toHaveLength(12);
+    expect(lines.slice(-2)).toEqual(['+last', '-last']);
+  });
+
   it('Ctrl-C stops the workflow cleanly: running steps are killed and the exit handler still runs', async () => {
     const p = file('long.yaml', wf('sleep 30', '  onExit: bye\n'));
     const started = Date.now();

@@ -6,13 +6,23 @@
  * starts step processes with posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK)), whose cost does
  * not depend on the parent's size, and relays their output and exit status.
  *
- * Requests on stdin:  u32 length, then u32 id, u32 argc, u32 envc, cwd NUL, argv NUL..., env NUL...
- *                     (all integers big endian; an empty cwd means "inherit")
+ * Requests on stdin:  u32 length, then 1 byte op and its fields (integers big endian):
+ *   L launch:  u32 id, u32 gate, u32 argc, u32 envc, cwd NUL, argv NUL..., env NUL...
+ *              (an empty cwd means "inherit"; gate 0: start now, else when the gate has a slot)
+ *   G gate:    u32 gate, u32 slots   (create it, or change its size)
+ *   T token:   u32 id, u32 gate      (a slot held by Node, no process: S with pid 0 when granted)
+ *   R release: u32 id                (a token's slot is free again; a queued token is dropped)
+ *   C cancel:  u32 id                (a queued launch is dropped and answered with C)
  * Replies on stdout:  1 byte type, u32 id, u32 length, payload
- *   H hello (id 0)   S started, payload: pid (ASCII); the child leads its own process group
+ *   H hello (id 0)   S started, payload: "PID MS" (ASCII; MS: wall-clock ms just before the
+ *                    spawn); the child leads its own process group
  *   F could not start, payload: JSON {"errno":N,"code":"ENOENT","message":"..."}
  *   O stdout bytes   E stderr bytes
  *   X exited and both pipes closed, payload: JSON {"code":N|null,"signal":"SIGTERM"|null}
+ *   C cancelled before it started
+ * A gate is a counting semaphore over launches and tokens, granted in request order: a gated
+ * process holds its slot until it exits, and the next queued request starts right then, without
+ * a round trip to Node (this is what keeps `--max-pods N` as tight as `make -jN`).
  * When a child exits, the rest of its process group is killed (as when a pod's PID 1 exits).
  * When stdin closes (Node exited or was killed), every live group is killed and we exit.
  */
@@ -29,6 +39,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_SIZE 65536
@@ -36,11 +47,35 @@
 struct child {
 	pid_t pid;
 	uint32_t id;
+	uint32_t gate;
 	int fds[2]; /* stdout, stderr read ends; -1 once closed */
 	int exited;
 	int status;
 	struct child *next;
 };
+
+/* A request waiting for a slot: a launch (its message copied) or a token (len 0). */
+struct waiting {
+	uint32_t id;
+	unsigned char *msg;
+	uint32_t len;
+	struct waiting *next;
+};
+
+struct gate {
+	uint32_t slots, used;
+	struct waiting *head, *tail;
+};
+
+#define MAX_GATES 4096
+static struct gate gates[MAX_GATES];
+
+/* Tokens granted and not yet released: id → gate. */
+struct token {
+	uint32_t id, gate;
+	struct token *next;
+};
+static struct token *tokens;
 
 static struct child *children;
 static int epfd;
@@ -124,13 +159,14 @@ static int resolve(const char *file, char **env, char *out, size_t cap) {
 	return denied ? EACCES : ENOENT;
 }
 
-static void start(const unsigned char *msg, uint32_t len) {
-	if (len < 12) return;
-	uint32_t id = be32(msg), argc = be32(msg + 4), envc = be32(msg + 8);
-	const char *p = (const char *)msg + 12, *end = (const char *)msg + len;
+/* Start a launch request now (its slot, if gated, is already counted). 0: started. */
+static int start(const unsigned char *msg, uint32_t len) {
+	if (len < 16) return -1;
+	uint32_t id = be32(msg), gate = be32(msg + 4), argc = be32(msg + 8), envc = be32(msg + 12);
+	const char *p = (const char *)msg + 16, *end = (const char *)msg + len;
 	if (argc == 0 || argc > 1u << 20 || envc > 1u << 20) {
 		fail(id, EINVAL);
-		return;
+		return -1;
 	}
 	char **argv = calloc(argc + 1, sizeof *argv), **env = calloc(envc + 1, sizeof *env);
 	if (!argv || !env) die("calloc");
@@ -141,7 +177,7 @@ static void start(const unsigned char *msg, uint32_t len) {
 			free(argv);
 			free(env);
 			fail(id, EINVAL);
-			return;
+			return -1;
 		}
 		if (i < argc) argv[i] = (char *)p;
 		else env[i - argc] = (char *)p;
@@ -151,6 +187,7 @@ static void start(const unsigned char *msg, uint32_t len) {
 	int err = resolve(argv[0], env, path, sizeof path);
 	int out[2] = {-1, -1}, errp[2] = {-1, -1};
 	pid_t pid = 0;
+	struct timespec started = {0, 0};
 	if (!err && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) err = errno;
 	if (!err) {
 		posix_spawn_file_actions_t fa;
@@ -172,6 +209,7 @@ static void start(const unsigned char *msg, uint32_t len) {
 		posix_spawnattr_setpgroup(&attr, 0);
 		posix_spawnattr_setsigdefault(&attr, &all);
 		posix_spawnattr_setsigmask(&attr, &none);
+		clock_gettime(CLOCK_REALTIME, &started);
 		err = posix_spawn(&pid, path, &fa, &attr, argv, env);
 		posix_spawn_file_actions_destroy(&fa);
 		posix_spawnattr_destroy(&attr);
@@ -184,12 +222,13 @@ static void start(const unsigned char *msg, uint32_t len) {
 		if (out[0] >= 0) close(out[0]);
 		if (errp[0] >= 0) close(errp[0]);
 		fail(id, err);
-		return;
+		return -1;
 	}
 	struct child *c = calloc(1, sizeof *c);
 	if (!c) die("calloc");
 	c->pid = pid;
 	c->id = id;
+	c->gate = gate;
 	c->fds[0] = out[0];
 	c->fds[1] = errp[0];
 	c->next = children;
@@ -200,9 +239,118 @@ static void start(const unsigned char *msg, uint32_t len) {
 		/* The low bit of the pointer tells the stream: struct child is aligned. */
 		if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fds[s], &ev) < 0) die("epoll_ctl");
 	}
-	char text[16];
-	int n = snprintf(text, sizeof text, "%d", (int)pid);
+	char text[48];
+	int n = snprintf(text, sizeof text, "%d %lld", (int)pid, (long long)started.tv_sec * 1000 + started.tv_nsec / 1000000);
 	send_frame('S', id, text, (uint32_t)n);
+	return 0;
+}
+
+/* Grant free slots of gate g to waiting requests, in order. */
+static void drain(uint32_t g) {
+	struct gate *gt = &gates[g];
+	while (gt->head && gt->used < gt->slots) {
+		struct waiting *w = gt->head;
+		gt->head = w->next;
+		if (!gt->head) gt->tail = NULL;
+		gt->used++;
+		if (w->len == 0) {
+			struct token *t = malloc(sizeof *t);
+			if (!t) die("malloc");
+			t->id = w->id;
+			t->gate = g;
+			t->next = tokens;
+			tokens = t;
+			send_frame('S', w->id, "0", 1);
+		} else if (start(w->msg, w->len) != 0) {
+			gt->used--;
+		}
+		free(w->msg);
+		free(w);
+	}
+}
+
+static void release_slot(uint32_t g) {
+	if (g == 0 || g >= MAX_GATES) return;
+	if (gates[g].used > 0) gates[g].used--;
+	drain(g);
+}
+
+static void enqueue(uint32_t g, uint32_t id, const unsigned char *msg, uint32_t len) {
+	struct waiting *w = calloc(1, sizeof *w);
+	if (!w) die("calloc");
+	w->id = id;
+	if (len) {
+		w->msg = malloc(len);
+		if (!w->msg) die("malloc");
+		memcpy(w->msg, msg, len);
+		w->len = len;
+	}
+	struct gate *gt = &gates[g];
+	if (gt->tail) gt->tail->next = w;
+	else gt->head = w;
+	gt->tail = w;
+	drain(g);
+}
+
+/* Remove a waiting request from whichever gate holds it. 1: it was waiting. */
+static int unqueue(uint32_t id) {
+	for (uint32_t g = 1; g < MAX_GATES; g++) {
+		struct waiting *prev = NULL;
+		for (struct waiting *w = gates[g].head; w; prev = w, w = w->next) {
+			if (w->id != id) continue;
+			if (prev) prev->next = w->next;
+			else gates[g].head = w->next;
+			if (gates[g].tail == w) gates[g].tail = prev;
+			free(w->msg);
+			free(w);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void request(const unsigned char *msg, uint32_t len) {
+	if (len < 5) return;
+	char op = (char)msg[0];
+	uint32_t a = be32(msg + 1);
+	msg++;
+	len--;
+	switch (op) {
+	case 'L': {
+		uint32_t g = len >= 8 ? be32(msg + 4) : 0;
+		if (g >= MAX_GATES) {
+			fail(a, EINVAL);
+		} else if (g == 0) {
+			start(msg, len);
+		} else {
+			enqueue(g, a, msg, len);
+		}
+		break;
+	}
+	case 'G':
+		if (len >= 8 && a > 0 && a < MAX_GATES) {
+			gates[a].slots = be32(msg + 4);
+			drain(a);
+		}
+		break;
+	case 'T':
+		if (len >= 8 && be32(msg + 4) > 0 && be32(msg + 4) < MAX_GATES) enqueue(be32(msg + 4), a, NULL, 0);
+		break;
+	case 'R':
+		if (unqueue(a)) break;
+		for (struct token **pp = &tokens; *pp; pp = &(*pp)->next) {
+			if ((*pp)->id != a) continue;
+			struct token *t = *pp;
+			*pp = t->next;
+			release_slot(t->gate);
+			free(t);
+			break;
+		}
+		break;
+	case 'C':
+		if (unqueue(a)) send_frame('C', a, NULL, 0);
+		break;
+	}
 }
 
 static void finish_if_done(struct child *c) {
@@ -253,7 +401,9 @@ static void reap(void) {
 				kill(-pid, SIGKILL);
 				c->exited = 1;
 				c->status = status;
+				uint32_t g = c->gate;
 				finish_if_done(c);
+				release_slot(g);
 				break;
 			}
 	}
@@ -279,7 +429,7 @@ int main(void) {
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) < 0) die("epoll_ctl stdin");
 	ev.data.ptr = &signal_tag;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) die("epoll_ctl signalfd");
-	send_frame('H', 0, "slipway-spawner 1", 17);
+	send_frame('H', 0, "slipway-spawner 2", 17);
 	flush_out();
 
 	unsigned char *in = NULL;
@@ -316,7 +466,7 @@ int main(void) {
 				while (in_len - off >= 4) {
 					uint32_t len = be32(in + off);
 					if (in_len - off - 4 < len) break;
-					start(in + off + 4, len);
+					request(in + off + 4, len);
 					off += 4 + len;
 				}
 				memmove(in, in + off, in_len - off);

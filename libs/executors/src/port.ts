@@ -20,6 +20,12 @@ export interface PodExecutor {
    * once the result is stored, so a node that a retry resets runs again instead of being adopted.
    */
   forget?(nodeId: string): void;
+  /**
+   * Optional: run at most `pods` of this workflow's pods at once; pods started beyond that wait,
+   * in order, and each starts the moment a running one ends. A host that supports it can hand
+   * over ready pods early instead of queueing them itself.
+   */
+  limitPods?(workflowUid: string, pods: number): void;
   /** The workflow is over: remove its workflow-lifetime volumes and working files (logs are kept). */
   releaseWorkflow(workflowUid: string): Promise<void>;
   close(): Promise<void>;

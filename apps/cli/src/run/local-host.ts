@@ -36,6 +36,8 @@ export class LocalRun {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly queued: PodRequest[] = [];
   private running = 0;
+  /** Pods handed to the executor at once: maxPods, or twice that when the executor keeps the limit itself. */
+  private readonly admitted: number | undefined;
   private scheduled = false;
   private done?: (wf: Workflow) => void;
   private finished = false;
@@ -48,6 +50,14 @@ export class LocalRun {
     this.clock = opts.clock ?? (() => Date.now());
     this.locks = opts.locks ?? processLocks;
     this.reconciler = new WorkflowReconciler(opts.workflow, opts.library);
+    if (opts.maxPods && opts.executor.limitPods) {
+      // The executor enforces the limit and starts the next ready pod the moment one ends, so
+      // it is given as many again, ready to go, instead of waiting for this loop to hand them over.
+      opts.executor.limitPods(this.workflow.metadata.uid ?? '', opts.maxPods);
+      this.admitted = 2 * opts.maxPods;
+    } else {
+      this.admitted = opts.maxPods;
+    }
     this.result = new Promise((resolve) => {
       this.done = resolve;
     });
@@ -125,7 +135,7 @@ export class LocalRun {
   private perform(action: Action): void {
     switch (action.type) {
       case 'StartPod':
-        if (this.opts.maxPods && this.running >= this.opts.maxPods) this.queued.push(action.pod);
+        if (this.admitted && this.running >= this.admitted) this.queued.push(action.pod);
         else this.launch(action.pod);
         return;
       case 'KillPod': {

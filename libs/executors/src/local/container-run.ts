@@ -6,7 +6,7 @@ import { getSystemErrorMap } from 'node:util';
 import type { ContainerResult } from '@slipway/engine';
 import { ContainerOutput, type Stream } from './container-output.js';
 import { exitCodeOf, ProcessGroup, type ProcessExit } from './process-group.js';
-import type { Launcher } from './spawner/launcher.js';
+import type { LaunchGate, Launcher } from './spawner/launcher.js';
 
 export interface PreparedContainer {
   name: string;
@@ -23,9 +23,11 @@ export interface ContainerRunOptions {
   logPath: string;
   sandboxed: boolean;
   launcher: Launcher;
+  /** Wait for a slot of this gate before starting (the pod's slot, see pod-runner.ts). */
+  gate?: LaunchGate;
   capture: boolean;
   onLine?: (stream: Stream, text: string) => void;
-  onSpawn?: (process: ProcessGroup) => void;
+  onSpawn?: (process: ProcessGroup, at: number) => void;
 }
 
 export interface ContainerRunResult extends ContainerResult {
@@ -42,25 +44,33 @@ export function runContainer(
 ): { process: ProcessGroup; result: Promise<ContainerRunResult> } {
   const output = new ContainerOutput({ logPath: options.logPath, capture: options.capture, onLine: options.onLine });
   for (const notice of container.notices) output.note(notice);
-  const startedAt = Date.now();
+  let startedAt: number | undefined;
   const process: ProcessGroup = new ProcessGroup({
     argv: container.argv,
     env: container.env,
     cwd: container.cwd,
     sandboxed: options.sandboxed,
     launcher: options.launcher,
-    onSpawn: () => options.onSpawn?.(process),
+    gate: options.gate,
+    onSpawn: (at) => {
+      startedAt = at;
+      options.onSpawn?.(process, at);
+    },
     onStdout: (chunk) => output.write('stdout', chunk),
     onStderr: (chunk) => output.write('stderr', chunk),
   });
   const result = process.exited.then((exit): ContainerRunResult => {
     output.finish();
+    const finishedAt = Date.now();
+    if (exit.cancelled) {
+      return { name: container.name, phase: 'Failed', message: `${container.name}: not started (cancelled)`, startedAt: finishedAt, finishedAt, notRun: true };
+    }
     const classified = classify(container.name, exit, options.sandboxed ? output.firstStderr : '');
     return {
       name: container.name,
       ...classified,
-      startedAt,
-      finishedAt: Date.now(),
+      startedAt: startedAt ?? finishedAt,
+      finishedAt,
       ...(options.capture ? { stdout: output.result() } : {}),
     };
   });

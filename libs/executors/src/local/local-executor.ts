@@ -12,7 +12,7 @@ import type { ExecutionSink, PodExecutor } from '../port.js';
 import { shimBinDir, type RunnerConfig } from './pod-prepare.js';
 import { PodRun } from './pod-runner.js';
 import { SAFE_NAME } from './safe-name.js';
-import type { Launcher } from './spawner/launcher.js';
+import type { LaunchGate, Launcher } from './spawner/launcher.js';
 import { chooseLauncher, ResidentSpawner } from './spawner/resident-spawner.js';
 import { ScratchDirs } from './scratch-dirs.js';
 import { isUnder, type BindMount } from './sandbox-args.js';
@@ -77,6 +77,7 @@ export class LocalExecutor implements PodExecutor {
   private readonly scratchDirs: ScratchDirs;
   private readonly pods = new Map<string, PodRun>();
   private readonly podsByWorkflow = new Map<string, Set<string>>();
+  private readonly gates = new Map<string, LaunchGate>();
   private closed = false;
 
   constructor(options: LocalExecutorOptions) {
@@ -135,11 +136,17 @@ export class LocalExecutor implements PodExecutor {
       sink.podFinished(result);
       return;
     }
-    const run = new PodRun(request, sink, this.config);
+    const run = new PodRun(request, sink, this.config, this.gates.get(request.workflow.uid));
     this.pods.set(request.nodeId, run);
     let nodes = this.podsByWorkflow.get(request.workflow.uid);
     if (!nodes) this.podsByWorkflow.set(request.workflow.uid, (nodes = new Set()));
     nodes.add(request.nodeId);
+  }
+
+  limitPods(workflowUid: string, pods: number): void {
+    if (!Number.isInteger(pods) || pods < 1) throw new Error(`pod limit must be a whole number ≥ 1, not ${pods}`);
+    if (this.gates.has(workflowUid)) throw new Error(`workflow ${workflowUid} already has a pod limit`);
+    this.gates.set(workflowUid, this.launcher.gate(pods));
   }
 
   async kill(nodeId: string, reason: string): Promise<void> {
@@ -159,6 +166,9 @@ export class LocalExecutor implements PodExecutor {
     await Promise.all([...nodes].map((nodeId) => this.kill(nodeId, 'workflow released')));
     for (const nodeId of nodes) this.pods.delete(nodeId);
     this.podsByWorkflow.delete(workflowUid);
+    const gate = this.gates.get(workflowUid);
+    if (gate) this.launcher.dropGate(gate);
+    this.gates.delete(workflowUid);
     await this.scratchDirs.release(workflowUid);
     await rm(`${this.workdir}/workflows/${workflowUid}`, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import { fetchGitArtifacts } from './git-artifacts.js';
 import { keepOutputArtifacts, missingParameters, readOutputParameters } from './pod-outputs.js';
 import { SAFE_NAME } from './safe-name.js';
 import { prepareContainers, type PreparedPod, type RunnerConfig } from './pod-prepare.js';
+import type { HeldSlot, LaunchGate } from './spawner/launcher.js';
 
 type Role = 'init' | 'sidecar' | 'main';
 
@@ -24,11 +25,17 @@ export class PodRun {
   private readonly requestedAt = Date.now();
   /** Stops a git input artifact fetch when the pod is killed before its containers start. */
   private readonly fetching = new AbortController();
+  /** The gate's slot held for a pod of several processes (see runPrepared). */
+  private slot: HeldSlot | undefined;
+  /** Ends the wait for that slot (a kill while waiting). */
+  private stopWaiting: (() => void) | undefined;
 
+  /** `gate`: the pod runs only while it holds one of the gate's slots (at most N pods at once). */
   constructor(
     readonly request: PodRequest,
     private readonly sink: ExecutionSink,
     private readonly config: RunnerConfig,
+    private readonly gate?: LaunchGate,
   ) {
     this.done = this.execute()
       .catch((error: unknown) => this.errorResult(`executor failure: ${error instanceof Error ? error.message : String(error)}`))
@@ -48,6 +55,7 @@ export class PodRun {
     if (this.result) return;
     this.killReason ??= reason;
     this.fetching.abort();
+    this.stopWaiting?.();
     await Promise.all([...this.running.keys()].map((p) => p.terminate(this.config.killGraceMs)));
     await this.done;
   }
@@ -67,7 +75,12 @@ export class PodRun {
     }
     const scratchUsed = scratch !== undefined && prepared.layout.mkdirs.delete(scratch);
     if (scratch !== undefined && !scratchUsed) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
-    const result = await this.runPrepared(prepared);
+    let result: PodResult;
+    try {
+      result = await this.runPrepared(prepared);
+    } finally {
+      this.slot?.release();
+    }
     // Nothing of the pod runs any more (and nothing fetched into it): an untouched directory can serve the next pod.
     if (scratchUsed && this.running.size === 0 && this.killReason === undefined && !req.inputArtifacts.some((a) => a.git !== undefined)) {
       this.config.scratchDirs?.recycle(req.workflow.uid, scratch);
@@ -78,7 +91,15 @@ export class PodRun {
   private async runPrepared(prepared: PreparedPod): Promise<PodResult> {
     const req = this.request;
     await this.preparePodFiles(prepared);
-    if (req.inputArtifacts.some((a) => a.git !== undefined)) {
+    const gitInputs = req.inputArtifacts.some((a) => a.git !== undefined);
+    // A pod of one process waits for its slot in the launcher, which starts it the moment a slot
+    // frees (no round trip through this process). A pod of several holds a slot throughout.
+    const single = prepared.init.length === 0 && prepared.sidecars.length === 0 && prepared.main.length === 1 && !gitInputs;
+    if (this.gate && !single) {
+      await this.holdSlot(this.gate);
+      if (this.killReason !== undefined) return this.finish(prepared, []);
+    }
+    if (gitInputs) {
       const problem = await fetchGitArtifacts(req, prepared.layout, this.config.secrets, this.fetching.signal);
       if (this.killReason !== undefined) return this.finish(prepared, []);
       if (problem !== undefined) return this.errorResult(problem);
@@ -132,11 +153,12 @@ export class PodRun {
       logPath: `${prepared.layout.dirs.logDir}/${c.name}.log`,
       sandboxed: this.config.sandboxed,
       launcher: this.config.launcher,
+      gate: this.slot === undefined ? this.gate : undefined,
       capture: isMainContainer && req.captureResult,
       onLine: log
         ? (stream, text) => this.report(() => log({ nodeId: req.nodeId, podName: req.podName, container: c.name, stream, text, at: Date.now() }))
         : undefined,
-      onSpawn: role === 'main' ? (p) => this.mainSpawned(p) : undefined,
+      onSpawn: role === 'main' ? (p, at) => this.mainSpawned(p, at) : undefined,
     });
     this.running.set(process, role);
     return result.then((r) => {
@@ -145,10 +167,19 @@ export class PodRun {
     });
   }
 
-  private mainSpawned(process: ProcessGroup): void {
+  private holdSlot(gate: LaunchGate): Promise<void> {
+    return new Promise((resolve) => {
+      this.stopWaiting = resolve;
+      this.slot = this.config.launcher.hold(gate, () => {
+        this.stopWaiting = undefined;
+        resolve();
+      });
+    });
+  }
+
+  private mainSpawned(process: ProcessGroup, at: number): void {
     if (this.started) return;
     this.started = true;
-    const at = Date.now();
     this.report(() => this.sink.podStarted(this.request.nodeId, at));
     if (!this.request.daemon) return;
     setTimeout(() => {

@@ -8,7 +8,7 @@
  * the final SIGKILL goes to the whole group; the pid namespace then reaps anything left.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { type Launcher, type ProcessExit, signalGroup } from './spawner/launcher.js';
+import { type LaunchGate, type LaunchHandle, type Launcher, type ProcessExit, signalGroup } from './spawner/launcher.js';
 
 export type { ProcessExit } from './spawner/launcher.js';
 
@@ -20,7 +20,10 @@ export interface SpawnOptions {
   sandboxed: boolean;
   /** Starts the process: the resident spawner, or Node's child_process. */
   launcher: Launcher;
-  onSpawn?: () => void;
+  /** Start once this gate has a free slot (the process holds it until it exits). */
+  gate?: LaunchGate;
+  /** `at`: when the process started (ms since the epoch). */
+  onSpawn?: (at: number) => void;
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
 }
@@ -96,19 +99,20 @@ export class ProcessGroup {
   private readonly launched: Promise<void>;
   private pid: number | undefined;
   private done = false;
+  private handle: LaunchHandle | undefined;
 
   constructor(private readonly options: SpawnOptions) {
     let launched!: () => void;
     this.launched = new Promise((resolve) => (launched = resolve));
     this.exited = new Promise((resolve) => {
-      options.launcher.launch(
-        { argv: options.argv, env: options.env, cwd: options.cwd },
+      this.handle = options.launcher.launch(
+        { argv: options.argv, env: options.env, cwd: options.cwd, gate: options.gate },
         {
-          onSpawn: (pid) => {
+          onSpawn: (pid, at) => {
             this.pid = pid;
             track(pid);
             launched();
-            options.onSpawn?.();
+            options.onSpawn?.(at);
           },
           onStdout: options.onStdout,
           onStderr: options.onStderr,
@@ -129,6 +133,8 @@ export class ProcessGroup {
 
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process has exited. */
   async terminate(graceMs: number): Promise<void> {
+    // Still waiting for a slot: it never starts (unless it just did; then it is signalled below).
+    if (this.pid === undefined && !this.done) this.handle?.cancel();
     await this.launched;
     const pid = this.pid;
     if (pid === undefined || this.done) {

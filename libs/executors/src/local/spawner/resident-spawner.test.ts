@@ -170,9 +170,9 @@ describe('resident spawner', () => {
       helper.stdout.on('data', (d: Buffer) => {
         frames.push(d);
         const all = Buffer.concat(frames);
-        // H frame (9 + 17 bytes), then S frame: header + pid
+        // H frame (9 + 17 bytes), then S frame: header + "PID MS"
         const at = all.indexOf('S', 26);
-        if (at >= 0 && all.length >= at + 9 + all.readUInt32BE(at + 5)) resolve(Number(all.subarray(at + 9, at + 9 + all.readUInt32BE(at + 5)).toString()));
+        if (at >= 0 && all.length >= at + 9 + all.readUInt32BE(at + 5)) resolve(Number(all.subarray(at + 9, at + 9 + all.readUInt32BE(at + 5)).toString().split(' ')[0]));
       }),
     );
     helper.stdin.write(encodeRequest(7, { argv: ['sleep', '30'], env: { PATH: process.env.PATH } }));

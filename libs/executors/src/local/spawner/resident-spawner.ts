@@ -10,10 +10,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getSystemErrorMap } from 'node:util';
-import { type LaunchHandlers, type LaunchRequest, type Launcher, nodeLauncher, signalGroup } from './launcher.js';
+import {
+  type HeldSlot,
+  type LaunchGate,
+  type LaunchHandle,
+  type LaunchHandlers,
+  type LaunchRequest,
+  type Launcher,
+  nodeLauncher,
+  signalGroup,
+} from './launcher.js';
 import { spawnerBinary, type SpawnerBinary } from './spawner-binary.js';
 
 const HEADER_BYTES = 9;
+const HELLO = 'slipway-spawner 2';
+/** Gate ids the helper accepts: 1 … MAX_GATES - 1. */
+const MAX_GATES = 4096;
 
 /**
  * The launcher for `spawner`: the resident spawner when its executable is available (built now
@@ -29,6 +41,17 @@ interface Pending {
   request: LaunchRequest;
   handlers: LaunchHandlers;
   pid?: number;
+  /** A held slot (no process): `granted` runs when the helper grants it. */
+  token?: { gate: LaunchGate; granted: () => void };
+  /** Re-routed after the helper died before starting it: cancel/release go there. */
+  moved?: LaunchHandle;
+  movedSlot?: HeldSlot;
+}
+
+interface GateEntry {
+  slots: number;
+  /** The same gate in the fallback launcher, made when first needed. */
+  fallback?: LaunchGate;
 }
 
 interface StartFailure {
@@ -47,6 +70,9 @@ export class ResidentSpawner implements Launcher {
   private readonly pending = new Map<number, Pending>();
   private buffer: Buffer = Buffer.alloc(0);
   private readonly outgoing: Buffer[] = [];
+  private readonly gates = new Map<number, GateEntry>();
+  private readonly freeGateIds: number[] = [];
+  private nextGateId = 1;
 
   private readonly binary: string | undefined;
 
@@ -75,23 +101,82 @@ export class ResidentSpawner implements Launcher {
     return !this.unusable;
   }
 
-  launch(request: LaunchRequest, handlers: LaunchHandlers): void {
+  launch(request: LaunchRequest, handlers: LaunchHandlers): LaunchHandle {
     const helper = this.unusable ? undefined : (this.helper ?? this.startHelper());
-    if (!helper) {
-      this.fallback.launch(request, handlers);
-      return;
-    }
+    if (!helper) return this.fallback.launch({ ...request, gate: request.gate && this.fallbackGate(request.gate) }, handlers);
     const id = this.nextId++;
     const message = encodeRequest(id, request);
     if (typeof message === 'string') {
       // What Node's spawn rejects too (ERR_INVALID_ARG_VALUE); reported like a start failure.
       queueMicrotask(() => handlers.onExit({ code: null, signal: null, spawnError: startError(request, { errno: 22, code: 'EINVAL', message }) }));
-      return;
+      return { cancel: () => undefined };
     }
-    this.pending.set(id, { request, handlers });
+    const entry: Pending = { request, handlers };
+    this.track(id, entry);
+    this.send(helper, message);
+    return {
+      cancel: () => {
+        if (entry.moved) entry.moved.cancel();
+        else if (this.pending.get(id) === entry && entry.pid === undefined && request.gate) this.control('C', id);
+      },
+    };
+  }
+
+  gate(slots: number): LaunchGate {
+    const id = this.freeGateIds.pop() ?? this.nextGateId++;
+    if (id >= MAX_GATES) throw new Error(`more than ${MAX_GATES - 1} process gates in use`);
+    this.gates.set(id, { slots });
+    if (this.helper) this.send(this.helper, gateMessage(id, slots));
+    return { id, slots };
+  }
+
+  dropGate(gate: LaunchGate): void {
+    const entry = this.gates.get(gate.id);
+    if (!entry) return;
+    this.gates.delete(gate.id);
+    if (entry.fallback) this.fallback.dropGate(entry.fallback);
+    this.freeGateIds.push(gate.id);
+  }
+
+  hold(gate: LaunchGate, granted: () => void): HeldSlot {
+    const helper = this.unusable ? undefined : (this.helper ?? this.startHelper());
+    if (!helper) return this.fallback.hold(this.fallbackGate(gate), granted);
+    const id = this.nextId++;
+    const entry: Pending = { request: { argv: [], env: {} }, handlers: noHandlers, token: { gate, granted } };
+    this.track(id, entry);
+    this.send(helper, tokenMessage(id, gate.id));
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        if (entry.movedSlot) return entry.movedSlot.release();
+        if (this.pending.get(id) === entry) this.settle(id);
+        this.control('R', id);
+      },
+    };
+  }
+
+  private fallbackGate(gate: LaunchGate): LaunchGate {
+    const entry = this.gates.get(gate.id) ?? { slots: gate.slots };
+    entry.fallback ??= this.fallback.gate(gate.slots);
+    this.gates.set(gate.id, entry);
+    return entry.fallback;
+  }
+
+  private track(id: number, entry: Pending): void {
+    this.pending.set(id, entry);
     if (this.pending.size === 1) this.setRef(true);
-    // Starts requested in the same turn of the event loop (a reconcile starting several pods)
-    // go out in one write: one wake-up of the helper instead of one each.
+  }
+
+  /** A control message for the live helper (none: nothing to do, the helper's state is gone). */
+  private control(op: 'C' | 'R', id: number): void {
+    if (this.helper) this.send(this.helper, idMessage(op, id));
+  }
+
+  private send(helper: ChildProcess, message: Buffer): void {
+    // Requests made in the same turn of the event loop (a reconcile starting several pods) go
+    // out in one write: one wake-up of the helper instead of one each.
     this.outgoing.push(message);
     if (this.outgoing.length === 1) queueMicrotask(() => this.flush(helper));
   }
@@ -124,6 +209,7 @@ export class ResidentSpawner implements Launcher {
     helper.once('error', (error) => this.helperGone(helper, null, null, error.message));
     helper.once('close', (code, signal) => this.helperGone(helper, code, signal, stderr));
     this.setRef(this.pending.size > 0);
+    for (const [id, gate] of this.gates) this.send(helper, gateMessage(id, gate.slots));
     return helper;
   }
 
@@ -158,15 +244,29 @@ export class ResidentSpawner implements Launcher {
 
   private frame(kind: string, id: number, payload: Buffer): void {
     if (kind === 'H') {
-      this.ready = true;
+      if (payload.toString('utf8') === HELLO) this.ready = true;
+      else this.helper?.kill('SIGKILL'); // a stale executable (SLIPWAY_SPAWNER_BIN): helperGone falls back
       return;
     }
     const entry = this.pending.get(id);
     if (!entry) return;
     switch (kind) {
       case 'S':
-        entry.pid = Number(payload.toString('ascii'));
-        entry.handlers.onSpawn(entry.pid);
+        if (entry.token) {
+          // A held slot: it stays held (in the helper) until released.
+          this.settle(id);
+          entry.token.granted();
+          break;
+        }
+        {
+          const [pid, at] = payload.toString('ascii').split(' ');
+          entry.pid = Number(pid);
+          entry.handlers.onSpawn(entry.pid, Number(at) || Date.now());
+        }
+        break;
+      case 'C':
+        this.settle(id);
+        entry.handlers.onExit({ code: null, signal: null, cancelled: true });
         break;
       case 'O':
         entry.handlers.onStdout(Buffer.from(payload));
@@ -203,9 +303,13 @@ export class ResidentSpawner implements Launcher {
     const entries = [...this.pending.values()];
     this.pending.clear();
     for (const entry of entries) {
-      if (entry.pid === undefined) {
+      if (entry.token) {
+        // Never granted: ask again. (A slot granted by the dead helper is not known to the next
+        // one: until it is released, the gate may admit one more than its size.)
+        entry.movedSlot = this.hold(entry.token.gate, entry.token.granted);
+      } else if (entry.pid === undefined) {
         // Never started: safe to start it another way (no duplicate process).
-        (this.unusable ? this.fallback : this).launch(entry.request, entry.handlers);
+        entry.moved = this.launch(entry.request, entry.handlers);
       } else {
         signalGroup(entry.pid, 'SIGKILL');
         entry.handlers.onStderr(Buffer.from(`${why}\n`));
@@ -215,9 +319,35 @@ export class ResidentSpawner implements Launcher {
   }
 }
 
+const noHandlers: LaunchHandlers = { onSpawn: () => undefined, onStdout: () => undefined, onStderr: () => undefined, onExit: () => undefined };
+
+function gateMessage(gate: number, slots: number): Buffer {
+  const m = Buffer.allocUnsafe(13);
+  m.writeUInt32BE(9, 0);
+  m.write('G', 4, 'latin1');
+  m.writeUInt32BE(gate, 5);
+  m.writeUInt32BE(slots, 9);
+  return m;
+}
+
+function tokenMessage(id: number, gate: number): Buffer {
+  const m = gateMessage(id, gate);
+  m.write('T', 4, 'latin1');
+  return m;
+}
+
+function idMessage(op: 'C' | 'R', id: number): Buffer {
+  const m = Buffer.allocUnsafe(9);
+  m.writeUInt32BE(5, 0);
+  m.write(op, 4, 'latin1');
+  m.writeUInt32BE(id, 5);
+  return m;
+}
+
 /**
- * u32 length, then u32 id, u32 argc, u32 envc, cwd NUL, argv NUL…, env NUL… (big endian).
- * A string with a NUL byte cannot be passed to a process at all: the problem is returned.
+ * u32 length, then 'L', u32 id, u32 gate (0: none), u32 argc, u32 envc, cwd NUL, argv NUL…,
+ * env NUL… (big endian). A string with a NUL byte cannot be passed to a process at all: the
+ * problem is returned.
  */
 export function encodeRequest(id: number, request: LaunchRequest): Buffer | string {
   const env: string[] = [];
@@ -227,12 +357,14 @@ export function encodeRequest(id: number, request: LaunchRequest): Buffer | stri
   if (parts.some((p) => p.includes('\0'))) return 'an argument, environment variable or working directory contains a NUL byte';
   const body = `${parts.join('\0')}\0`;
   const size = Buffer.byteLength(body);
-  const message = Buffer.allocUnsafe(16 + size);
-  message.writeUInt32BE(12 + size, 0);
-  message.writeUInt32BE(id, 4);
-  message.writeUInt32BE(request.argv.length, 8);
-  message.writeUInt32BE(env.length, 12);
-  message.write(body, 16);
+  const message = Buffer.allocUnsafe(21 + size);
+  message.writeUInt32BE(17 + size, 0);
+  message.write('L', 4, 'latin1');
+  message.writeUInt32BE(id, 5);
+  message.writeUInt32BE(request.gate?.id ?? 0, 9);
+  message.writeUInt32BE(request.argv.length, 13);
+  message.writeUInt32BE(env.length, 17);
+  message.write(body, 21);
   return message;
 }
 
