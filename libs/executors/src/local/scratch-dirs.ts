@@ -14,7 +14,8 @@
  * private directory) gives it back when it is done (`recycle`), and the next pod of the workflow
  * takes it: it is indistinguishable from a fresh one. A pod that wrote anything keeps its own.
  */
-import { lstat, mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 
 interface WorkflowScratch {
   uid: string;
@@ -23,8 +24,6 @@ interface WorkflowScratch {
   ready: string[];
   /** mkdtemp calls in flight. */
   making: number;
-  /** Used directories being checked for reuse. */
-  recycling: number;
   /** Pods that asked so far. */
   asked: number;
   /** The base directory exists (or is being made). */
@@ -46,7 +45,7 @@ export class ScratchDirs {
   async take(uid: string): Promise<string> {
     let wf = this.workflows.get(uid);
     if (!wf) {
-      wf = { uid, base: `${this.workdir}/workflows/${uid}/scratch`, ready: [], making: 0, recycling: 0, asked: 0, baseMade: undefined, inFlight: new Set() };
+      wf = { uid, base: `${this.workdir}/workflows/${uid}/scratch`, ready: [], making: 0, asked: 0, baseMade: undefined, inFlight: new Set() };
       this.workflows.set(uid, wf);
     }
     wf.asked++;
@@ -63,29 +62,21 @@ export class ScratchDirs {
 
   /**
    * The pod that had `dir` is over and nothing of it runs any more: if the directory is still
-   * empty and private (mode 0700, as mkdtemp made it), the next pod gets it instead of a new one.
+   * empty and private (mode 0700, as mkdtemp made it, and ours), the next pod gets it instead of a
+   * new one. Checked synchronously: reading an empty directory and its inode costs a few µs,
+   * several times less CPU than the same two calls through the thread pool.
    */
   recycle(uid: string, dir: string): void {
     const wf = this.workflows.get(uid);
-    if (!wf || !dir.startsWith(`${wf.base}/`)) return;
-    wf.recycling++;
-    const checked = (async () => {
-      const [entries, stat] = await Promise.all([readdir(dir), lstat(dir)]);
-      return entries.length === 0 && stat.isDirectory() && (stat.mode & 0o7777) === 0o700 && stat.uid === process.getuid?.();
-    })().then(
-      (reusable) => {
-        wf.recycling--;
-        if (this.workflows.get(uid) !== wf) return;
-        if (reusable && wf.ready.length < 2 * Math.max(this.ahead, 1)) wf.ready.push(dir);
-        else if (wf.asked >= 2) this.refill(wf);
-      },
-      () => {
-        wf.recycling--;
-      },
-    );
-    wf.inFlight.add(checked);
-    const forget = () => wf.inFlight.delete(checked);
-    checked.then(forget, forget);
+    if (!wf || !dir.startsWith(`${wf.base}/`) || wf.ready.length >= 2 * Math.max(this.ahead, 1)) return;
+    try {
+      const stat = lstatSync(dir);
+      if (!stat.isDirectory() || (stat.mode & 0o7777) !== 0o700 || stat.uid !== process.getuid?.()) return;
+      if (readdirSync(dir).length > 0) return;
+    } catch {
+      return;
+    }
+    wf.ready.push(dir);
   }
 
   /**
@@ -111,7 +102,7 @@ export class ScratchDirs {
   }
 
   private refill(wf: WorkflowScratch): void {
-    while (wf.ready.length + wf.making + wf.recycling < this.ahead) {
+    while (wf.ready.length + wf.making < this.ahead) {
       wf.making++;
       this.make(wf).then(
         (dir) => {
