@@ -15,6 +15,7 @@ export interface TemplateHolder {
 }
 
 export interface ResolvedTemplate {
+  /** The workflow's own object, shared: read it, never change it (processArgs works on a copy). */
   template: Template;
   /** Scope in which plain template names inside this template resolve. */
   innerScope: string;
@@ -34,13 +35,13 @@ export function resolveTemplate(ctx: EngineContext, holder: TemplateHolder, scop
     if (!template) {
       throw new TemplateResolutionError(`template ${ref.template} not found in ${kindName(ref.clusterScope)} ${ref.name}`);
     }
-    return { template: structuredClone(template), innerScope };
+    return { template, innerScope };
   }
   if (holder.template) {
     const spec = specForScope(ctx, scope);
     const template = spec.templates?.find((t) => t.name === holder.template);
     if (!template) throw new TemplateResolutionError(`template ${holder.template} not found`);
-    return { template: structuredClone(template), innerScope: scope };
+    return { template, innerScope: scope };
   }
   throw new TemplateResolutionError('template name, templateRef or inline template is required');
 }
