@@ -9,28 +9,39 @@ import { goYamlTags } from './go-yaml-schema.js';
 
 export interface Composed {
   documents: Document.Parsed[];
-  /** Offsets of quoted scalars that have no closing quote. */
-  unclosedQuotes: number[];
+  /** Offsets of quoted scalars that have no closing quote (worked out when first asked for). */
+  unclosedQuotes: () => number[];
 }
 
 export function composeDocuments(text: string, lines: LineCounter): Composed {
-  const unclosedQuotes: number[] = [];
+  const cstDocuments: CST.Document[] = [];
   const composer = new Composer({ version: '1.1', customTags: goYamlTags, uniqueKeys: false });
-  const documents = Array.from(composer.compose(tokens(text, lines, unclosedQuotes)));
+  const documents = Array.from(composer.compose(tokens(text, lines, cstDocuments)));
+  let unclosed: number[] | undefined;
+  const unclosedQuotes = (): number[] => {
+    if (!unclosed) {
+      const found: number[] = [];
+      for (const doc of cstDocuments) noteUnclosedQuotes(doc, found);
+      unclosed = found;
+    }
+    return unclosed;
+  };
   return { documents, unclosedQuotes };
 }
 
-function* tokens(text: string, lines: LineCounter, unclosed: number[]): Generator<CST.Token> {
+function* tokens(text: string, lines: LineCounter, cstDocuments: CST.Document[]): Generator<CST.Token> {
   const parser = new Parser(lines.addNewLine);
   lines.addNewLine(0);
-  const noted = function* (batch: Generator<CST.Token>): Generator<CST.Token> {
-    for (const token of batch) {
-      if (token.type === 'document') noteUnclosedQuotes(token, unclosed);
+  for (const lexeme of goCompatibleLexer().lex(text)) {
+    for (const token of parser.next(lexeme)) {
+      if (token.type === 'document') cstDocuments.push(token);
       yield token;
     }
-  };
-  for (const lexeme of goCompatibleLexer().lex(text)) yield* noted(parser.next(lexeme));
-  yield* noted(parser.end());
+  }
+  for (const token of parser.end()) {
+    if (token.type === 'document') cstDocuments.push(token);
+    yield token;
+  }
 }
 
 function noteUnclosedQuotes(doc: CST.Document, out: number[]): void {

@@ -47,7 +47,7 @@ export function parseYamlDocuments(text: string, file: string): ParseResult {
   list.forEach((doc, index) => {
     for (const err of doc.errors) report(errorPosition(err, lines, unclosedQuotes), '', yamlMessage(err), 'error');
     for (const warn of doc.warnings.filter((w) => !GO_ACCEPTS.has(w.code))) {
-      report(errorPosition(warn, lines, []), '', yamlMessage(warn), 'warning');
+      report(errorPosition(warn, lines, () => []), '', yamlMessage(warn), 'warning');
     }
     if (doc.errors.length > 0 || doc.contents === null) return;
 
@@ -104,10 +104,10 @@ function str(v: unknown): string | undefined {
 }
 
 /** Where an error is; a missing closing quote is shown at the opening quote, as Go does. */
-function errorPosition(err: YAMLError, lines: LineCounter, unclosedQuotes: readonly number[]): SourcePosition {
+function errorPosition(err: YAMLError, lines: LineCounter, unclosedQuotes: () => readonly number[]): SourcePosition {
   let offset = err.pos[0];
   if (err.code === 'MISSING_CHAR' && /closing .?quote/.test(err.message)) {
-    const start = unclosedQuotes.filter((q) => q <= offset).at(-1);
+    const start = unclosedQuotes().filter((q) => q <= offset).at(-1);
     if (start !== undefined) offset = start;
   }
   const { line, col } = lines.linePos(offset);

@@ -1,9 +1,13 @@
 /**
  * Field positions of one YAML document: the position of each mapping key and each sequence item,
- * keyed by field path, plus duplicate-key findings (go-yaml rejects those in strict mode).
+ * looked up by field path, plus duplicate-key findings (go-yaml rejects those in strict mode).
+ *
+ * Positions are found on demand by walking the document's nodes along the path (most paths are
+ * never asked for: only those of findings), so building the map costs one pass for duplicate keys
+ * and no per-field strings or line lookups.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
-import { formatPath, type FieldPath, type SourcePosition } from './diagnostic.js';
+import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { FieldPath, SourcePosition } from './diagnostic.js';
 
 export interface DuplicateKey {
   /** Path of the mapping holding the key. */
@@ -14,24 +18,49 @@ export interface DuplicateKey {
 }
 
 export class SourceMap {
-  private readonly positions = new Map<string, SourcePosition>();
   readonly duplicates: DuplicateKey[] = [];
   private readonly lines: LineCounter;
+  private readonly rootNode: Node | null;
   private readonly root: SourcePosition;
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair[]>>();
 
   constructor(root: Node | null, lines: LineCounter) {
     this.lines = lines;
+    this.rootNode = root;
     this.root = root?.range ? this.at(root.range[0]) : { line: 1, col: 1 };
-    if (root) this.visit(root, []);
+    if (root) this.findDuplicates(root, []);
   }
 
-  /** Position of `path`, or of its nearest ancestor that has one. */
+  /**
+   * Position of `path` (of a key, or of a sequence item), or of its nearest ancestor that has one.
+   * Under a duplicated key, the last occurrence that has the field wins.
+   */
   position(path: FieldPath): SourcePosition {
-    for (let n = path.length; n > 0; n--) {
-      const hit = this.positions.get(formatPath(path.slice(0, n)));
-      if (hit) return hit;
+    let nodes: unknown[] = [this.rootNode];
+    let found: number | undefined;
+    for (const segment of path) {
+      const next: unknown[] = [];
+      let offset: number | undefined;
+      for (const node of nodes) {
+        if (isAlias(node)) continue;
+        if (isMap(node)) {
+          if (typeof segment !== 'string') continue;
+          for (const pair of this.pairs(node).get(segment) ?? []) {
+            offset = pairOffset(pair) ?? offset;
+            next.push(pair.value);
+          }
+        } else if (isSeq(node)) {
+          if (typeof segment !== 'number' || !Object.hasOwn(node.items, segment)) continue;
+          const item = node.items[segment];
+          offset = (item as Node | null)?.range?.[0] ?? offset;
+          next.push(item);
+        }
+      }
+      if (next.length === 0) break;
+      if (offset !== undefined) found = offset;
+      nodes = next;
     }
-    return this.root;
+    return found === undefined ? this.root : this.at(found);
   }
 
   private at(offset: number): SourcePosition {
@@ -39,36 +68,57 @@ export class SourceMap {
     return { line, col };
   }
 
-  private visit(node: unknown, path: (string | number)[]): void {
-    if (isAlias(node)) return;
-    if (isMap(node)) {
-      const seen = new Map<string, number>();
+  /** The pairs of a mapping by key text, in document order. */
+  private pairs(node: YAMLMap): Map<string, Pair[]> {
+    let index = this.keyIndex.get(node);
+    if (!index) {
+      index = new Map();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = keyText(pair.key);
-        const keyNode = pair.key as Node | null;
-        const offset = keyNode?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
-        const childPath = [...path, key];
-        if (offset !== undefined) {
-          const pos = this.at(offset);
+        const list = index.get(key);
+        if (list) list.push(pair);
+        else index.set(key, [pair]);
+      }
+      this.keyIndex.set(node, index);
+    }
+    return index;
+  }
+
+  /** Walks every mapping once; `path` is a stack, copied only for a finding. */
+  private findDuplicates(node: unknown, path: (string | number)[]): void {
+    if (isAlias(node)) return;
+    if (isMap(node)) {
+      const seen = node.items.length > 1 ? new Map<string, number>() : undefined;
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = keyText(pair.key);
+        const offset = pairOffset(pair);
+        if (seen && offset !== undefined) {
           const first = seen.get(key);
           if (first !== undefined) {
-            this.duplicates.push({ mapPath: path, key, position: pos, firstLine: first });
+            this.duplicates.push({ mapPath: [...path], key, position: this.at(offset), firstLine: this.at(first).line });
           } else {
-            seen.set(key, pos.line);
+            seen.set(key, offset);
           }
-          this.positions.set(formatPath(childPath), pos);
         }
-        this.visit(pair.value, childPath);
+        path.push(key);
+        this.findDuplicates(pair.value, path);
+        path.pop();
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        const offset = (item as Node | null)?.range?.[0];
-        if (offset !== undefined) this.positions.set(formatPath([...path, i]), this.at(offset));
-        this.visit(item, [...path, i]);
-      });
+      for (let i = 0; i < node.items.length; i++) {
+        path.push(i);
+        this.findDuplicates(node.items[i], path);
+        path.pop();
+      }
     }
   }
+}
+
+/** Where a pair starts: its key, else its value. */
+function pairOffset(pair: Pair): number | undefined {
+  return (pair.key as Node | null)?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
 }
 
 /** The key as `toJS` turns it into an object property name. */
