@@ -32,12 +32,33 @@ export function taskDeps(task: DAGTask): TaskDeps {
   return { names, results };
 }
 
+/** Work counters, for tests that check lint work grows linearly with the number of tasks. */
+export const dagGraphWork = { graphs: 0, ancestorSteps: 0 };
+
+const graphs = new WeakMap<readonly DAGTask[], DagGraph>();
+
 export class DagGraph {
   readonly deps = new Map<string, TaskDeps>();
   private readonly ancestorCache = new Map<string, Set<string>>();
 
+  /** The graph of a DAG's task list, built once however many rules ask (the list is not changed during lint). */
+  static of(tasks: readonly DAGTask[]): DagGraph {
+    let graph = graphs.get(tasks);
+    if (!graph) {
+      graph = new DagGraph(tasks);
+      graphs.set(tasks, graph);
+    }
+    return graph;
+  }
+
   constructor(tasks: readonly DAGTask[]) {
+    dagGraphWork.graphs++;
     for (const t of tasks) if (t.name && !this.deps.has(t.name)) this.deps.set(t.name, taskDeps(t));
+  }
+
+  /** Whether task `name` depends on `other`, directly or not; a direct dependency needs no ancestry walk. */
+  dependsOn(name: string, other: string): boolean {
+    return this.deps.get(name)?.results.has(other) === true || this.ancestors(name).has(other);
   }
 
   /** Every task `name` depends on, directly or not (Argo's GetTaskAncestry). */
@@ -48,9 +69,10 @@ export class DagGraph {
     const stack = [...(this.deps.get(name)?.names ?? [])];
     while (stack.length > 0) {
       const n = stack.pop() as string;
+      dagGraphWork.ancestorSteps++;
       if (out.has(n)) continue;
       out.add(n);
-      stack.push(...(this.deps.get(n)?.names ?? []));
+      for (const d of this.deps.get(n)?.names ?? []) stack.push(d);
     }
     this.ancestorCache.set(name, out);
     return out;

@@ -15,7 +15,7 @@ export function checkDag(ctx: LintContext, dag: DAGTemplate, path: Path): void {
     return;
   }
   const index = checkFieldNames(ctx, tasks, tasksPath, FIELD_NAME, 'task');
-  const graph = new DagGraph(tasks);
+  const graph = DagGraph.of(tasks);
   const usingDepends = tasks.some((t) => t.depends !== undefined && t.depends !== '');
 
   tasks.forEach((task, i) => {

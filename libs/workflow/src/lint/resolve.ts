@@ -3,7 +3,7 @@
  * a (Cluster)WorkflowTemplate via `templateRef` (whose own plain names then resolve in *that*
  * template, as in Argo), or an `inline` template.
  */
-import { findTemplate, type TemplateLibrary } from '../library/template-library.js';
+import type { TemplateLibrary } from '../library/template-library.js';
 import type { Arguments, Template, TemplateRef, WorkflowTemplate } from '../model/spec.js';
 import type { Path } from './context.js';
 import { hasTag } from './tags.js';
@@ -13,6 +13,8 @@ export interface TemplateScope {
   templates: Template[];
   /** `WorkflowTemplate "name"` when the scope is another document's spec. */
   owner?: string;
+  /** The templates by name (first of a name wins), built on the first lookup. */
+  byName?: Map<string, Template>;
 }
 
 export interface TemplateHolder {
@@ -50,7 +52,7 @@ export function notDefined(name: string, clusterScope: boolean | undefined): str
 
 export function resolveByName(name: string, scope: TemplateScope, path: Path): Resolution {
   if (hasTag(name)) return { status: 'dynamic' };
-  const template = findTemplate(scope.templates, name);
+  const template = templateNamed(scope, name);
   if (template) return { status: 'found', template, scope };
   const where = scope.owner ? ` in ${scope.owner}` : '';
   return { status: 'error', path, message: `template "${name}" is not defined${where}` };
@@ -77,21 +79,30 @@ function resolveRef(ref: TemplateRef, library: TemplateLibrary, path: Path): Res
   const owner = lookupWorkflowTemplate(library, ref.name, ref.clusterScope);
   if (!owner) return { status: 'error', path: [...path, 'name'], message: notDefined(ref.name, ref.clusterScope) };
   const scope = scopeOf(owner);
-  const template = findTemplate(scope.templates, ref.template);
+  const template = templateNamed(scope, ref.template);
   if (!template) {
     return { status: 'error', path: [...path, 'template'], message: `template "${ref.template}" is not defined in ${scope.owner}` };
   }
   return { status: 'found', template, scope };
 }
 
+/** `findTemplate` through the scope's index, so that n calls of one template cost n lookups, not n scans. */
+function templateNamed(scope: TemplateScope, name: string): Template | undefined {
+  if (!scope.byName) {
+    scope.byName = new Map();
+    for (const t of scope.templates) if (!scope.byName.has(t.name)) scope.byName.set(t.name, t);
+  }
+  return scope.byName.get(name);
+}
+
 /** Input parameters of `template` that have no value, default or valueFrom and are not in `args`. */
 export function missingInputs(template: Template, args: Arguments | undefined): string[] {
-  const supplied = new Set((args?.parameters ?? []).map((p) => p.name));
-  return (template.inputs?.parameters ?? [])
+  const required = (template.inputs?.parameters ?? [])
     .filter((p) => p.name !== undefined && p.name !== '')
-    .filter((p) => p.value === undefined && p.default === undefined && p.valueFrom === undefined)
-    .filter((p) => !supplied.has(p.name))
-    .map((p) => p.name);
+    .filter((p) => p.value === undefined && p.default === undefined && p.valueFrom === undefined);
+  if (required.length === 0) return [];
+  const supplied = new Set((args?.parameters ?? []).map((p) => p.name));
+  return required.filter((p) => !supplied.has(p.name)).map((p) => p.name);
 }
 
 export function describeMissing(templateName: string, missing: string[]): string {

@@ -14,8 +14,8 @@ interface NodeScope {
   kind: 'step' | 'task';
   /** All step/task names of the template. */
   all: ReadonlySet<string>;
-  /** Those whose values are available here. */
-  allowed: ReadonlySet<string>;
+  /** Those whose values are available here (asked only when a `{{steps.X…}}` or `{{tasks.X…}}` is found). */
+  allowed: { has(name: string): boolean };
   /** The step/task being checked, for messages. */
   current?: string;
 }
@@ -79,9 +79,10 @@ function checkSteps(ctx: LintContext, groups: Invocation[][], path: Path, scope:
 }
 
 function checkTasks(ctx: LintContext, tasks: DAGTask[], path: Path, scope: VarScope, all: Set<string>): void {
-  const graph = new DagGraph(tasks);
+  const graph = DagGraph.of(tasks);
   tasks.forEach((task, i) => {
-    const node: NodeScope = { kind: 'task', all, allowed: graph.ancestors(task.name), current: task.name };
+    const allowed = { has: (name: string) => graph.dependsOn(task.name, name) };
+    const node: NodeScope = { kind: 'task', all, allowed, current: task.name };
     checkNode(ctx, task, [...path, i], { ...scope, tasks: node });
   });
 }
@@ -100,7 +101,7 @@ function checkNode(ctx: LintContext, node: Invocation, path: Path, scope: VarSco
 
 function withSelf(scope: VarScope, name: string): VarScope {
   const add = (n: NodeScope | undefined): NodeScope | undefined =>
-    n && n.current === name ? { ...n, allowed: new Set([...n.allowed, name]) } : n;
+    n && n.current === name ? { ...n, allowed: { has: (x: string) => x === name || n.allowed.has(x) } } : n;
   return { ...scope, steps: add(scope.steps), tasks: add(scope.tasks) };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { FieldPath } from '../../yaml/diagnostic.js';
 import { ARGO_TYPES } from './argo-types.js';
-import { parseTypeExpr, type Primitive, type TypeExpr } from './type-expr.js';
+import { parseTypeExpr, type ParsedType, type Primitive, type TypeExpr } from './type-expr.js';
 
 export interface SchemaIssue {
   path: (string | number)[];
@@ -19,6 +19,18 @@ export function checkSchema(value: unknown, type: TypeExpr, path: FieldPath, iss
   return new Checker(issues).check(value, type, [...path]);
 }
 
+const PARSED = new Map<TypeExpr, ParsedType>();
+
+/** `parseTypeExpr`, once per type expression. */
+function parsed(type: TypeExpr): ParsedType {
+  let t = PARSED.get(type);
+  if (t === undefined) {
+    t = parseTypeExpr(type);
+    PARSED.set(type, t);
+  }
+  return t;
+}
+
 class Checker {
   private readonly issues: SchemaIssue[];
 
@@ -26,20 +38,21 @@ class Checker {
     this.issues = issues;
   }
 
+  /** `path` is a stack: pushed and popped on the way down, copied only into an issue. */
   check(value: unknown, type: TypeExpr, path: Path): unknown {
     if (value === null || value === undefined) return undefined;
-    const t = parseTypeExpr(type);
+    const t = parsed(type);
     switch (t.kind) {
       case 'primitive':
         return this.primitive(value, t.name, path);
       case 'list':
         if (!Array.isArray(value)) return this.wrong(path, 'a list', value);
-        return value.map((item, i) => this.check(item, t.of, [...path, i]) ?? listHole(t.of));
+        return value.map((item, i) => this.child(item, t.of, path, i) ?? listHole(t.of));
       case 'map': {
         if (!isMapping(value)) return this.wrong(path, 'a mapping', value);
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
-          const c = this.check(v, t.of, [...path, k]);
+          const c = this.child(v, t.of, path, k);
           if (c !== undefined) out[k] = c;
         }
         return out;
@@ -61,10 +74,12 @@ class Checker {
     for (const [k, v] of Object.entries(value)) {
       const fieldType = Object.hasOwn(schema, k) ? schema[k] : undefined;
       if (fieldType === undefined) {
-        this.issue([...path, k], `unknown field "${k}" in ${typeName}${suggest(k, Object.keys(schema))}`);
+        path.push(k);
+        this.issue(path, `unknown field "${k}" in ${typeName}${suggest(k, Object.keys(schema))}`);
+        path.pop();
         continue;
       }
-      const c = this.check(v, fieldType, [...path, k]);
+      const c = this.child(v, fieldType, path, k);
       if (c !== undefined) out[k] = c;
     }
     return out;
@@ -93,8 +108,13 @@ class Checker {
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(value)) {
           if (v === null || v === undefined) continue;
-          if (typeof v === 'string') out[k] = v;
-          else this.wrong([...path, k], 'a string', v);
+          if (typeof v === 'string') {
+            out[k] = v;
+          } else {
+            path.push(k);
+            this.wrong(path, 'a string', v);
+            path.pop();
+          }
         }
         return out;
       }
@@ -105,19 +125,27 @@ class Checker {
     }
   }
 
+  private child(value: unknown, type: TypeExpr, path: Path, key: string | number): unknown {
+    if (value === null || value === undefined) return undefined;
+    path.push(key);
+    const c = this.check(value, type, path);
+    path.pop();
+    return c;
+  }
+
   private wrong(path: Path, expected: string, value: unknown): undefined {
     this.issue(path, `expected ${expected}, got ${describe(value)}`);
     return undefined;
   }
 
   private issue(path: Path, message: string): void {
-    this.issues.push({ path, message });
+    this.issues.push({ path: [...path], message });
   }
 }
 
 /** What a wrong-typed list item becomes, so that indices stay aligned. */
 function listHole(type: TypeExpr): unknown {
-  const t = parseTypeExpr(type);
+  const t = parsed(type);
   if (t.kind === 'object' || t.kind === 'map') return {};
   if (t.kind === 'list') return [];
   return t.name === 'k8s' || t.name === 'stringMap' ? {} : '';
