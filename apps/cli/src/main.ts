@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-/** The `slipway` command. */
+/**
+ * The `slipway` command. Each verb's modules are imported when that verb runs, so that `help` loads
+ * nothing, `lint` only the workflow library, and `run` no HTTP client or server verbs.
+ */
 import { parseArgs } from 'node:util';
-import { runCommand, EXIT } from './commands/run.js';
-import { runLint } from './commands/lint.js';
+import { EXIT } from './exit.js';
 import { processIo, type Io } from './io.js';
-import { isServerVerb, runServerVerb, SERVER_USAGE } from './server/index.js';
+import { isServerVerb, SERVER_USAGE } from './server/usage.js';
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -35,6 +37,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         io.stderr('slipway lint: give at least one file or directory\n');
         return EXIT.error;
       }
+      const { runLint } = await import('./commands/lint.js');
       return runLint(rest, io);
     }
     case 'run':
@@ -46,7 +49,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(USAGE);
       return 0;
     default:
-      if (isServerVerb(command)) return runServerVerb(command, rest, io);
+      if (isServerVerb(command)) {
+        const { runServerVerb } = await import('./server/index.js');
+        return runServerVerb(command, rest, io);
+      }
       io.stderr(`slipway: unknown command "${command}"\n\n${USAGE}`);
       return EXIT.error;
   }
@@ -95,6 +101,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.error;
     }
   }
+  const { runCommand } = await import('./commands/run.js');
   return runCommand(
     {
       file: positionals[0],

@@ -20,6 +20,7 @@ import { loadPaths } from '../load/index.js';
 import { LocalRun } from '../run/local-host.js';
 import { createProgress } from '../render/progress.js';
 import type { Io } from '../io.js';
+import { EXIT } from '../exit.js';
 
 export interface RunArgs {
   file: string;
@@ -35,7 +36,7 @@ export interface RunArgs {
   quiet?: boolean;
 }
 
-export const EXIT = { succeeded: 0, failed: 1, error: 2 } as const;
+export { EXIT };
 
 export async function runCommand(args: RunArgs, io: Io): Promise<number> {
   const loaded = await loadPaths([args.file, ...args.templates]);
