@@ -3,6 +3,7 @@ import { LineCounter, type YAMLError } from 'yaml';
 import { KINDS, type Kind } from '../model/spec.js';
 import { formatPath, type Diagnostic, type FieldPath, type Severity, type SourcePosition } from './diagnostic.js';
 import { composeDocuments } from './compose.js';
+import { fastPosition, fastRead } from './fast/fast-reader.js';
 import { SourceMap } from './source-map.js';
 
 export interface ParsedDocument {
@@ -29,8 +30,26 @@ export interface ParseResult {
 const KIND_SET: ReadonlySet<string> = new Set<Kind>(KINDS);
 
 export function parseYamlDocuments(text: string, file: string): ParseResult {
-  const lines = new LineCounter();
   const result: ParseResult = { documents: [], diagnostics: [], skipped: [] };
+  const fast = fastRead(text);
+  if (fast) {
+    const lines = new LineCounter();
+    for (const start of fast.lineStarts) lines.addNewLine(start);
+    const at = (offset: number): SourcePosition => {
+      const { line, col } = lines.linePos(offset);
+      return { line, col };
+    };
+    fast.documents.forEach((doc, index) => {
+      addDocument(result, file, index, doc.value, (path) => at(fastPosition(doc.root, path)));
+    });
+    return result;
+  }
+  return parseFully(text, file, result);
+}
+
+/** The `yaml` package's reader: every construct, with its errors and warnings. */
+function parseFully(text: string, file: string, result: ParseResult): ParseResult {
+  const lines = new LineCounter();
   let composed;
   try {
     composed = composeDocuments(text, lines);
@@ -67,24 +86,30 @@ export function parseYamlDocuments(text: string, file: string): ParseResult {
       report(map.position([]), '', 'document is not a mapping; ignored', 'warning');
       return;
     }
-    const object = value as Record<string, unknown>;
-    const parsed = toParsedDocument(file, index, object, map);
-    if (parsed.kind !== undefined && KIND_SET.has(parsed.kind)) {
-      result.documents.push(parsed);
-      return;
-    }
-    result.skipped.push(parsed);
-    const where = map.position(['kind']);
-    if (parsed.kind === undefined) report(where, '', 'document has no kind; ignored', 'warning');
-    else report(where, 'kind', `skipping kind ${parsed.kind}`, 'info');
+    addDocument(result, file, index, value as Record<string, unknown>, (path) => map.position(path));
   });
   return result;
+}
+
+function addDocument(result: ParseResult, file: string, index: number, object: Record<string, unknown>, position: (path: FieldPath) => SourcePosition): void {
+  const parsed = toParsedDocument(file, index, object, position);
+  if (parsed.kind !== undefined && KIND_SET.has(parsed.kind)) {
+    result.documents.push(parsed);
+    return;
+  }
+  result.skipped.push(parsed);
+  const { line, col } = position(['kind']);
+  if (parsed.kind === undefined) {
+    result.diagnostics.push({ file, line, col, path: '', message: 'document has no kind; ignored', severity: 'warning' });
+  } else {
+    result.diagnostics.push({ file, line, col, path: 'kind', message: `skipping kind ${parsed.kind}`, severity: 'info' });
+  }
 }
 
 /** Warnings about layouts Go reads without complaint (e.g. a closing `]` at the key's indentation). */
 const GO_ACCEPTS: ReadonlySet<string> = new Set(['BAD_INDENT']);
 
-function toParsedDocument(file: string, index: number, object: Record<string, unknown>, map: SourceMap): ParsedDocument {
+function toParsedDocument(file: string, index: number, object: Record<string, unknown>, position: (path: FieldPath) => SourcePosition): ParsedDocument {
   const metadata = object.metadata;
   const meta = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {};
   const name = str(meta.name) ?? str(meta.generateName);
@@ -95,7 +120,7 @@ function toParsedDocument(file: string, index: number, object: Record<string, un
     apiVersion: str(object.apiVersion),
     name,
     object,
-    position: (path) => map.position(path),
+    position,
   };
 }
 
