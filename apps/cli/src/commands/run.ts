@@ -15,7 +15,6 @@ import {
   type Workflow,
   type WorkflowTemplate,
 } from '@slipway/workflow';
-import { stringify as toYaml } from 'yaml';
 import { loadPaths } from '../load/index.js';
 import { LocalRun } from '../run/local-host.js';
 import { createProgress } from '../render/progress.js';
@@ -120,7 +119,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
   progress.finish(final);
   if (!args.quiet) io.stderr(`logs: ${resolve(args.workdir ?? '.slipway', 'logs', final.metadata.uid ?? '')}\n`);
   if (args.output === 'json') io.stdout(`${JSON.stringify(final, null, 2)}\n`);
-  else if (args.output === 'yaml') io.stdout(toYaml(final));
+  else if (args.output === 'yaml') io.stdout((await import('yaml')).stringify(final));
   const phase = final.status?.phase;
   return phase === 'Succeeded' ? EXIT.succeeded : phase === 'Failed' ? EXIT.failed : EXIT.error;
 }

@@ -3,7 +3,8 @@
  * Go-compatible lexer and scalar tags. Also notes where unterminated quoted strings start, so that
  * "missing closing quote" can point at the opening quote rather than at the end of the file.
  */
-import { Composer, CST, LineCounter, Parser, type Document } from 'yaml';
+import type { CST, Document, LineCounter } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { goCompatibleLexer } from './go-lexer.js';
 import { goYamlTags } from './go-yaml-schema.js';
 
@@ -15,7 +16,7 @@ export interface Composed {
 
 export function composeDocuments(text: string, lines: LineCounter): Composed {
   const cstDocuments: CST.Document[] = [];
-  const composer = new Composer({ version: '1.1', customTags: goYamlTags, uniqueKeys: false });
+  const composer = new (yamlLib().Composer)({ version: '1.1', customTags: goYamlTags, uniqueKeys: false });
   const documents = Array.from(composer.compose(tokens(text, lines, cstDocuments)));
   let unclosed: number[] | undefined;
   const unclosedQuotes = (): number[] => {
@@ -30,7 +31,7 @@ export function composeDocuments(text: string, lines: LineCounter): Composed {
 }
 
 function* tokens(text: string, lines: LineCounter, cstDocuments: CST.Document[]): Generator<CST.Token> {
-  const parser = new Parser(lines.addNewLine);
+  const parser = new (yamlLib().Parser)(lines.addNewLine);
   lines.addNewLine(0);
   for (const lexeme of goCompatibleLexer().lex(text)) {
     for (const token of parser.next(lexeme)) {
@@ -51,7 +52,7 @@ function noteUnclosedQuotes(doc: CST.Document, out: number[]): void {
     }
   };
   check(doc.value);
-  CST.visit(doc, (item) => {
+  yamlLib().CST.visit(doc, (item) => {
     check(item.key);
     check(item.value);
   });

@@ -11,7 +11,8 @@
  * internal method on the instance. Should that method ever be missing, the stock (strict) lexer is
  * used, and such files get a syntax error rather than a wrong reading.
  */
-import { Lexer } from 'yaml';
+import type { Lexer } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 interface LexerInternals {
   buffer: string;
@@ -21,7 +22,7 @@ interface LexerInternals {
 }
 
 export function goCompatibleLexer(): Lexer {
-  const lexer = new Lexer();
+  const lexer = new (yamlLib().Lexer)();
   const internals = lexer as unknown as LexerInternals;
   const strictContinue = internals.continueScalar as LexerInternals['continueScalar'] | undefined;
   const quoted = internals.parseQuotedScalar as LexerInternals['parseQuotedScalar'] | undefined;

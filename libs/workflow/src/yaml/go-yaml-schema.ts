@@ -13,33 +13,43 @@ import type { ScalarTag, Tags } from 'yaml';
 const INT_TAG = 'tag:yaml.org,2002:int';
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 
+export const GO_OCTAL = /^[-+]?0o[0-7_]+$/;
+export const GO_SPECIAL_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+export const GO_FLOAT = /^[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+export function resolveGoOctal(str: string): number {
+  const negative = str.startsWith('-');
+  const digits = str.replace(/^[-+]?0o/, '').replace(/_/g, '');
+  const n = parseInt(digits, 8);
+  return negative ? -n : n;
+}
+
+export function resolveGoSpecialFloat(str: string): number {
+  return str.endsWith('nan') || str.endsWith('NaN') || str.endsWith('NAN') ? NaN : str.startsWith('-') ? -Infinity : Infinity;
+}
+
 const goOctal: ScalarTag = {
   identify: (value) => Number.isInteger(value),
   default: true,
   tag: INT_TAG,
   format: 'OCT',
-  test: /^[-+]?0o[0-7_]+$/,
-  resolve: (str) => {
-    const negative = str.startsWith('-');
-    const digits = str.replace(/^[-+]?0o/, '').replace(/_/g, '');
-    const n = parseInt(digits, 8);
-    return negative ? -n : n;
-  },
+  test: GO_OCTAL,
+  resolve: resolveGoOctal,
 };
 
 const goSpecialFloat: ScalarTag = {
   identify: (value) => typeof value === 'number',
   default: true,
   tag: FLOAT_TAG,
-  test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  resolve: (str) => (str.endsWith('nan') || str.endsWith('NaN') || str.endsWith('NAN') ? NaN : str.startsWith('-') ? -Infinity : Infinity),
+  test: GO_SPECIAL_FLOAT,
+  resolve: resolveGoSpecialFloat,
 };
 
 const goFloat: ScalarTag = {
   identify: (value) => typeof value === 'number',
   default: true,
   tag: FLOAT_TAG,
-  test: /^[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/,
+  test: GO_FLOAT,
   resolve: (str) => parseFloat(str.replace(/_/g, '')),
 };
 

@@ -1,10 +1,11 @@
 /** Split a YAML (or JSON) file into Argo documents, keeping field positions. Pure: text in, data out. */
-import { LineCounter, type YAMLError } from 'yaml';
+import type { LineCounter, YAMLError } from 'yaml';
 import { KINDS, type Kind } from '../model/spec.js';
 import { formatPath, type Diagnostic, type FieldPath, type Severity, type SourcePosition } from './diagnostic.js';
 import { composeDocuments } from './compose.js';
-import { fastPosition, fastRead } from './fast/fast-reader.js';
+import { fastPosition, fastRead, linePosition } from './fast/fast-reader.js';
 import { SourceMap } from './source-map.js';
+import { yamlLib } from './yaml-lib.js';
 
 export interface ParsedDocument {
   file: string;
@@ -33,14 +34,8 @@ export function parseYamlDocuments(text: string, file: string): ParseResult {
   const result: ParseResult = { documents: [], diagnostics: [], skipped: [] };
   const fast = fastRead(text);
   if (fast) {
-    const lines = new LineCounter();
-    for (const start of fast.lineStarts) lines.addNewLine(start);
-    const at = (offset: number): SourcePosition => {
-      const { line, col } = lines.linePos(offset);
-      return { line, col };
-    };
     fast.documents.forEach((doc, index) => {
-      addDocument(result, file, index, doc.value, (path) => at(fastPosition(doc.root, path)));
+      addDocument(result, file, index, doc.value, (path) => linePosition(fast.lineStarts, fastPosition(doc.root, path)));
     });
     return result;
   }
@@ -49,7 +44,7 @@ export function parseYamlDocuments(text: string, file: string): ParseResult {
 
 /** The `yaml` package's reader: every construct, with its errors and warnings. */
 function parseFully(text: string, file: string, result: ParseResult): ParseResult {
-  const lines = new LineCounter();
+  const lines = new (yamlLib().LineCounter)();
   let composed;
   try {
     composed = composeDocuments(text, lines);

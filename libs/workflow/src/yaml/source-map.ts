@@ -6,7 +6,8 @@
  * never asked for: only those of findings), so building the map costs one pass for duplicate keys
  * and no per-field strings or line lookups.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { LineCounter, Node, Pair, YAMLMap } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import type { FieldPath, SourcePosition } from './diagnostic.js';
 
 export interface DuplicateKey {
@@ -36,6 +37,7 @@ export class SourceMap {
    * Under a duplicated key, the last occurrence that has the field wins.
    */
   position(path: FieldPath): SourcePosition {
+    const { isAlias, isMap, isSeq } = yamlLib();
     let nodes: unknown[] = [this.rootNode];
     let found: number | undefined;
     for (const segment of path) {
@@ -72,6 +74,7 @@ export class SourceMap {
   private pairs(node: YAMLMap): Map<string, Pair[]> {
     let index = this.keyIndex.get(node);
     if (!index) {
+      const { isPair } = yamlLib();
       index = new Map();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
@@ -87,6 +90,7 @@ export class SourceMap {
 
   /** Walks every mapping once; `path` is a stack, copied only for a finding. */
   private findDuplicates(node: unknown, path: (string | number)[]): void {
+    const { isAlias, isMap, isPair, isSeq } = yamlLib();
     if (isAlias(node)) return;
     if (isMap(node)) {
       const seen = node.items.length > 1 ? new Map<string, number>() : undefined;
@@ -123,7 +127,7 @@ function pairOffset(pair: Pair): number | undefined {
 
 /** The key as `toJS` turns it into an object property name. */
 function keyText(key: unknown): string {
-  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  if (yamlLib().isScalar(key)) return key.value === null ? '' : String(key.value);
   if (key === null || key === undefined) return '';
   return String(key);
 }

@@ -13,7 +13,7 @@ import { LineCounter } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeDocuments } from '../compose.js';
 import { SourceMap } from '../source-map.js';
-import { fastPosition, fastRead } from './fast-reader.js';
+import { fastPosition, fastRead, linePosition } from './fast-reader.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../../..');
 
@@ -83,8 +83,6 @@ function compare(text: string): string | undefined {
   const lines = new LineCounter();
   const { documents } = composeDocuments(text, lines);
   if (documents.length !== fast.documents.length) return `documents: ${documents.length} vs fast ${fast.documents.length}`;
-  const fastLines = new LineCounter();
-  for (const s of fast.lineStarts) fastLines.addNewLine(s);
   for (const [i, doc] of documents.entries()) {
     if (doc.errors.length > 0 || doc.warnings.length > 0) return `fast reader accepted: ${[...doc.errors, ...doc.warnings][0].message}`;
     const map = new SourceMap(doc.contents, lines);
@@ -94,7 +92,7 @@ function compare(text: string): string | undefined {
     if (!isDeepStrictEqual(value, mine.value)) return `value: ${JSON.stringify(value)} vs fast ${JSON.stringify(mine.value)}`;
     for (const path of probes(value)) {
       const want = map.position(path);
-      const got = fastLines.linePos(fastPosition(mine.root, path));
+      const got = linePosition(fast.lineStarts, fastPosition(mine.root, path));
       if (want.line !== got.line || want.col !== got.col) return `position of ${JSON.stringify(path)}: ${want.line}:${want.col} vs fast ${got.line}:${got.col}`;
     }
   }

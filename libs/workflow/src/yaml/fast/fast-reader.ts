@@ -343,3 +343,17 @@ export function fastPosition(root: MapPos, path: readonly (string | number)[]): 
   }
   return found;
 }
+
+/** 1-based line and column of `offset`, exactly as the `yaml` package's LineCounter.linePos. */
+export function linePosition(lineStarts: readonly number[], offset: number): { line: number; col: number } {
+  let low = 0;
+  let high = lineStarts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (lineStarts[mid] < offset) low = mid + 1;
+    else high = mid;
+  }
+  if (lineStarts[low] === offset) return { line: low + 1, col: 1 };
+  if (low === 0) return { line: 0, col: offset };
+  return { line: low, col: offset - lineStarts[low - 1] + 1 };
+}

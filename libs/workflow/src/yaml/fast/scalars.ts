@@ -1,51 +1,49 @@
 /**
- * Scalars for the fast reader: plain scalars resolved with the very tags (and in the same order)
- * the `yaml` Composer uses for our Go-compatible YAML 1.1 schema, quoted scalars on one line.
- * `undefined` means "not sure": the caller falls back to the full reader.
+ * Scalars for the fast reader: plain scalars resolved as the `yaml` Composer resolves them with
+ * our Go-compatible YAML 1.1 schema (go-yaml-schema.ts), without loading the `yaml` package;
+ * quoted scalars on one line. `UNSURE` means "cannot decide here": the caller gives up and the full
+ * reader reads the file. scalars.test.ts checks the resolution against the `yaml` package's.
  */
-import { Document, type ScalarTag } from 'yaml';
-import { goYamlTags } from '../go-yaml-schema.js';
-
-const MERGE_TAG = 'tag:yaml.org,2002:merge';
-
-interface Resolver {
-  tags: ScalarTag[];
-  options: Document['options'];
-}
-
-let resolver: Resolver | undefined;
-
-function getResolver(): Resolver {
-  if (!resolver) {
-    const doc = new Document(null, { version: '1.1', customTags: goYamlTags, uniqueKeys: false });
-    const schema = doc.schema as unknown as { tags: ScalarTag[]; compat?: unknown };
-    // A schema with compatibility warnings would need the Composer's checks: not ours.
-    if (schema.compat) throw new Error('unexpected compat schema');
-    resolver = { tags: schema.tags, options: doc.options };
-  }
-  return resolver;
-}
+import { GO_FLOAT, GO_OCTAL, GO_SPECIAL_FLOAT, resolveGoOctal, resolveGoSpecialFloat } from '../go-yaml-schema.js';
 
 /** Sentinel for "cannot decide here". */
 export const UNSURE = Symbol('unsure');
 
-/** The value of a plain scalar (`atKey`: as a mapping key), as `findScalarTagByTest` + `resolve` give it. */
+/** The YAML 1.1 schema's `intResolve` (without BigInt: the option is not used). */
+function intResolve(str: string, offset: number, radix: number): number {
+  const sign = str[0];
+  const digits = str.substring(sign === '-' || sign === '+' ? offset + 1 : offset).replace(/_/g, '');
+  const n = parseInt(digits, radix);
+  return sign === '-' ? -1 * n : n;
+}
+
+/**
+ * The tags of the schema that have a `test`, in the schema's order (the first match wins), as
+ * [test, resolve]: null, bool, the four YAML 1.1 ints, then go-yaml-schema's octal and floats
+ * (the YAML 1.1 floats and timestamps are dropped by go-yaml-schema).
+ */
+const PLAIN_TAGS: readonly [RegExp, (s: string) => unknown][] = [
+  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
+  [/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, () => true],
+  [/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, () => false],
+  [/^[-+]?0b[0-1_]+$/, (s) => intResolve(s, 2, 2)],
+  [/^[-+]?0[0-7_]+$/, (s) => intResolve(s, 1, 8)],
+  [/^[-+]?[0-9][0-9_]*$/, (s) => intResolve(s, 0, 10)],
+  [/^[-+]?0x[0-9a-fA-F_]+$/, (s) => intResolve(s, 2, 16)],
+  [GO_OCTAL, resolveGoOctal],
+  [GO_SPECIAL_FLOAT, resolveGoSpecialFloat],
+  [GO_FLOAT, (s) => parseFloat(s.replace(/_/g, ''))],
+];
+
+/** Anything that could match a tag starts with one of these (else the scalar is a string). */
+const MAYBE_TAGGED = /^(?:$|[-+.0-9~nNyYtTfFoO<])/;
+
+/** The value of a plain scalar (`atKey`: as a mapping key). */
 export function resolvePlain(source: string, atKey: boolean): unknown {
-  const { tags, options } = getResolver();
-  const tag = tags.find((t) => (t.default === true || (atKey && (t.default as unknown) === 'key')) && t.test?.test(source));
-  if (!tag) return source;
-  if (tag.tag === MERGE_TAG) return UNSURE;
-  let failed = false;
-  let value: unknown;
-  try {
-    value = tag.resolve(source, () => (failed = true), options);
-  } catch {
-    return UNSURE;
-  }
-  if (failed) return UNSURE;
-  const t = typeof value;
-  if (value === null || t === 'string' || t === 'number' || t === 'boolean') return value;
-  return UNSURE;
+  if (!MAYBE_TAGGED.test(source)) return source;
+  if (atKey && source === '<<') return UNSURE;
+  for (const [test, resolve] of PLAIN_TAGS) if (test.test(source)) return resolve(source);
+  return source;
 }
 
 /** A double-quoted scalar's value when JSON reads it the same (YAML's escapes are a superset of JSON's). */
