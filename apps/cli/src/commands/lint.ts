@@ -1,5 +1,5 @@
 /** `slipway lint PATH...`: check workflow files the way `argo lint` does, with positions. */
-import { compareDiagnostics, formatDiagnostic, lintDocuments, type Diagnostic } from '@slipway/workflow';
+import { compareDiagnostics, formatDiagnostic, lintDocuments, type Diagnostic } from '@slipway/workflow/lint';
 import { loadPaths } from '../load/index.js';
 
 export interface LintIo {

@@ -1,7 +1,7 @@
 /** Read workflow files from disk: files or directories (recursively), in a stable order. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYamlDocuments, type Diagnostic, type ParsedDocument } from '@slipway/workflow';
+import { parseYamlDocuments, type Diagnostic, type ParsedDocument } from '@slipway/workflow/lint';
 
 export interface LoadResult {
   /** Argo documents (Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, WorkflowEventBinding). */

@@ -1,5 +1,5 @@
 /** The dependency graph of a DAG template, from `depends` expressions and `dependencies` lists. */
-import { dependsOperands, parseDepends } from '../expressions/index.js';
+import { dependsOperands, parseDepends } from '../expressions/depends/depends.js';
 import type { DAGTask } from '../model/spec.js';
 
 export interface TaskDeps {

@@ -1,5 +1,6 @@
 /** Parse-checks for the expression languages found in workflows (the parsers live in ../expressions). */
-import { parseExpr, parseWhen } from '../expressions/index.js';
+import { parseExpr } from '../expressions/exprlang/parser.js';
+import { parseWhen } from '../expressions/govaluate/parser.js';
 import { replaceTags } from './tags.js';
 
 /** A word that every grammar reads as a plain identifier, standing in for `{{…}}` tags. */
