@@ -5,7 +5,8 @@
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { simpleGitLib } from './lazy-deps.js';
 
 export interface GitCredentials {
   username?: string;
@@ -94,7 +95,7 @@ export async function gitClient(
     ssh.push('-i', `'${keyFile.replaceAll("'", "'\\''")}'`, '-o', 'IdentitiesOnly=yes');
   }
   if (ssh.length > 3) env.GIT_SSH_COMMAND = ssh.join(' ');
-  const git = simpleGit({
+  const git = simpleGitLib().simpleGit({
     baseDir,
     abort: signal,
     allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GIT_SSH_COMMAND'],

@@ -4,7 +4,8 @@
  * indentation and blank lines stay exactly as they were. Only when the key is absent from an
  * existing entry is the document re-serialised by the `yaml` Document API (comments kept).
  */
-import { isMap, isScalar, isSeq, parse, parseDocument, type Document, Scalar } from 'yaml';
+import type { Document, Scalar } from 'yaml';
+import { yamlLib } from './lazy-deps.js';
 
 export type TagMode = 'kustomize' | 'helm' | 'key';
 
@@ -21,6 +22,7 @@ export class TagEditError extends Error {}
 
 /** The new file text; `changed` is false when the file already had this tag. */
 export function setImageTag(text: string, file: string, edit: TagEdit): { text: string; changed: boolean } {
+  const { isScalar, parseDocument, Scalar } = yamlLib();
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new TagEditError(`${file}: not valid YAML: ${doc.errors[0].message}`);
   const path = targetPath(doc, file, edit);
@@ -42,6 +44,7 @@ export function setImageTag(text: string, file: string, edit: TagEdit): { text: 
 
 /** The key path of the tag, checking that its parent exists. */
 function targetPath(doc: Document, file: string, edit: TagEdit): (string | number)[] {
+  const { isMap, isSeq } = yamlLib();
   switch (edit.mode) {
     case 'kustomize': {
       const images = doc.get('images', true);
@@ -90,7 +93,7 @@ function scalarSource(value: string, type: Scalar['type']): string {
 function needsQuotes(value: string): boolean {
   if (value === '' || value.trim() !== value || /[\n:#{}[\],&*!|>'"%@`]/.test(value)) return true;
   try {
-    return parse(value) !== value;
+    return yamlLib().parse(value) !== value;
   } catch {
     return true;
   }
