@@ -175,10 +175,12 @@ export class ResidentSpawner implements Launcher {
   }
 
   private send(helper: ChildProcess, message: Buffer): void {
-    // Requests made in the same turn of the event loop (a reconcile starting several pods) go
-    // out in one write: one wake-up of the helper instead of one each.
+    // Requests made in the same turn of the event loop (a reconcile starting several pods, the
+    // steps that follow several exits read at once) go out in one write: one wake-up of the
+    // helper instead of one each. Gated requests wait in the helper anyway, so the turn's end
+    // costs them nothing.
     this.outgoing.push(message);
-    if (this.outgoing.length === 1) queueMicrotask(() => this.flush(helper));
+    if (this.outgoing.length === 1) setImmediate(() => this.flush(helper));
   }
 
   private flush(helper: ChildProcess): void {
