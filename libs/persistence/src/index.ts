@@ -2,6 +2,7 @@ export * from './database.js';
 export * from './migrate.js';
 export * from './prisma-client.js';
 export * from './prisma-errors.js';
+export * from './sql-pool.js';
 export * from './workflows/workflow-state.js';
 export * from './workflows/workflow-inbox.js';
 export * from './workflows/workflow-repository.js';

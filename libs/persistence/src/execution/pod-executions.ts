@@ -4,6 +4,7 @@
  */
 import type { EngineEvent, PodRequest, PodResult } from '@slipway/engine';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { runPrepared, sql } from '../sql-pool.js';
 import type { WorkflowHead } from '../workflows/workflow-state.js';
 
 export type PodExecutionState = 'Queued' | 'Running' | 'Done' | 'Cancelled';
@@ -71,11 +72,11 @@ export class PodExecutions {
    * Queued row whose result `finish` still records — synchronously, which also flushes the claim.
    */
   async claimRequest(workflowId: string, nodeId: string, worker: string): Promise<PodRequest | undefined> {
-    const rows = await this.db.$queryRaw<{ request: unknown }[]>`
+    const rows = await runPrepared<{ request: unknown }>(this.db, 'slipway_pod_claim', sql`
       UPDATE pod_executions
       SET state = 'Running', worker = ${worker}, attempts = attempts + 1, started_at = ${new Date()}::timestamptz
       WHERE workflow_id = ${workflowId}::uuid AND node_id = ${nodeId} AND state IN ('Queued', 'Running')
-      RETURNING request, set_config('synchronous_commit', 'off', true) AS commit_mode`;
+      RETURNING request, set_config('synchronous_commit', 'off', true) AS commit_mode`);
     return rows.length > 0 ? (rows[0].request as PodRequest) : undefined;
   }
 
@@ -86,7 +87,7 @@ export class PodExecutions {
    */
   async finish(workflowId: string, result: PodResult, before: readonly EngineEvent[] = []): Promise<boolean> {
     const events = [...before, { type: 'PodFinished', result } as EngineEvent].map((e) => JSON.stringify(e));
-    const rows = await this.db.$queryRaw<{ done: number }[]>`
+    const rows = await runPrepared<{ done: number }>(this.db, 'slipway_pod_finish', sql`
       WITH done AS (
         UPDATE pod_executions SET state = 'Done', result = ${JSON.stringify(result)}::jsonb, finished_at = ${new Date()}::timestamptz
         WHERE workflow_id = ${workflowId}::uuid AND node_id = ${result.nodeId} AND state IN ('Queued', 'Running')
@@ -97,7 +98,7 @@ export class PodExecutions {
         WHERE EXISTS (SELECT 1 FROM done)
         ORDER BY t.i
       )
-      SELECT (SELECT count(*) FROM done)::int AS done`;
+      SELECT (SELECT count(*) FROM done)::int AS done`);
     return rows[0].done > 0;
   }
 
@@ -111,7 +112,7 @@ export class PodExecutions {
     const events = [...before, { type: 'PodFinished', result } as EngineEvent].map((e) => JSON.stringify(e));
     // The subqueries of the final SELECT see the snapshot from before this statement, so the
     // inbox rows written here are added from the CTE's RETURNING.
-    const rows = await this.db.$queryRaw<{ done: number; version: number | null; inbox: { id: string; event: EngineEvent }[] | null }[]>`
+    const rows = await runPrepared<{ done: number; version: number | null; inbox: { id: string; event: EngineEvent }[] | null }>(this.db, 'slipway_pod_finish_with_head', sql`
       WITH done AS (
         UPDATE pod_executions SET state = 'Done', result = ${JSON.stringify(result)}::jsonb, finished_at = ${new Date()}::timestamptz
         WHERE workflow_id = ${workflowId}::uuid AND node_id = ${result.nodeId} AND state IN ('Queued', 'Running')
@@ -127,7 +128,7 @@ export class PodExecutions {
         (SELECT w.version FROM workflows w WHERE w.id = ${workflowId}::uuid) AS version,
         (SELECT json_agg(json_build_object('id', p.id::text, 'event', p.event) ORDER BY p.id)
          FROM (SELECT e.id, e.event FROM workflow_events e WHERE e.workflow_id = ${workflowId}::uuid
-               UNION ALL SELECT i.id, i.event FROM inbox i) p) AS inbox`;
+               UNION ALL SELECT i.id, i.event FROM inbox i) p) AS inbox`);
     const row = rows[0];
     if (row.done === 0 || row.version === null) return { done: row.done > 0 };
     return { done: true, head: { version: row.version, events: (row.inbox ?? []).map((e) => ({ id: BigInt(e.id), event: e.event })) } };

@@ -7,6 +7,7 @@ import type { EngineEvent, PodRequest, RuntimeMap } from '@slipway/engine';
 import type { NodeStatus, Workflow, WorkflowStatus } from '@slipway/workflow';
 import type { NewAlert } from '../alerts/alert-outbox.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { runPrepared, sql } from '../sql-pool.js';
 import type { InboxEvent } from './workflow-inbox.js';
 
 export interface LoadedState {
@@ -78,14 +79,14 @@ export class WorkflowStateStore {
 
   /** The version and the pending inbox (oldest first) in one round trip; undefined when the workflow does not exist. */
   async head(id: string): Promise<WorkflowHead | undefined> {
-    const rows = await this.db.$queryRaw<{ version: number; id: bigint | null; event: unknown }[]>`
+    const rows = await runPrepared<{ version: number; id: string | null; event: unknown }>(this.db, 'slipway_workflow_head', sql`
       SELECT w.version, e.id, e.event
       FROM workflows w LEFT JOIN workflow_events e ON e.workflow_id = w.id
       WHERE w.id = ${id}::uuid
-      ORDER BY e.id`;
+      ORDER BY e.id`);
     if (rows.length === 0) return undefined;
     const events: InboxEvent[] = [];
-    for (const r of rows) if (r.id !== null) events.push({ id: r.id, event: r.event as EngineEvent });
+    for (const r of rows) if (r.id !== null) events.push({ id: BigInt(r.id), event: r.event as EngineEvent });
     return { version: rows[0].version, events };
   }
 
@@ -162,7 +163,7 @@ export class WorkflowStateStore {
     const actions = (req.actions ?? []).map((a) => JSON.stringify(a));
     const { alert } = req;
     if (alert && alert.workflowId !== req.id) throw new Error(`save ${req.id}: the alert belongs to workflow ${alert.workflowId}`);
-    const rows = await this.db.$queryRaw<{ updated: number; ids: bigint[] }[]>`
+    const rows = await runPrepared<{ updated: number; ids: string[] }>(this.db, 'slipway_workflow_save', sql`
       WITH upd AS (
         UPDATE workflows SET
           phase = ${status.phase ?? 'Pending'},
@@ -189,7 +190,7 @@ export class WorkflowStateStore {
               runtime = EXCLUDED.runtime, updated_at = now()
       ), consumed AS (
         DELETE FROM workflow_events
-        WHERE id = ANY(${[...req.consumedEventIds]}::bigint[]) AND EXISTS (SELECT 1 FROM upd)
+        WHERE id = ANY(${req.consumedEventIds.map(String)}::bigint[]) AND EXISTS (SELECT 1 FROM upd)
       ), pod_rows AS (
         INSERT INTO pod_executions (workflow_id, node_id, pod_name, state, request)
         SELECT ${req.id}::uuid, t.node_id, t.pod_name, 'Queued', t.request::jsonb
@@ -211,9 +212,9 @@ export class WorkflowStateStore {
         RETURNING id
       )
       SELECT (SELECT count(*) FROM upd)::int AS updated, ARRAY(SELECT id FROM outbox ORDER BY id) AS ids,
-        CASE WHEN ${req.asyncCommit === true} THEN set_config('synchronous_commit', 'off', true) END AS commit_mode`;
+        CASE WHEN ${req.asyncCommit === true}::boolean THEN set_config('synchronous_commit', 'off', true) END AS commit_mode`);
     if (rows[0].updated === 0) return undefined;
-    return rows[0].ids;
+    return rows[0].ids.map((id) => BigInt(id));
   }
 
   /** Performed actions leave the outbox. */
