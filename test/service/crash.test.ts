@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@slipway/testing';
 import { createPrismaClient, WorkflowRepository, type PrismaClient } from '@slipway/persistence';
-import { redisConnection, SlipwayQueues } from '@slipway/queue';
+import { podJobId, redisConnection, SlipwayQueues } from '@slipway/queue';
 import { instantiateWorkflow, type Workflow } from '@slipway/workflow';
 
 const WORKER = resolve(import.meta.dirname, '../../apps/worker/dist/main.js');
@@ -100,6 +100,11 @@ describe('worker crash', () => {
     expect(doneBefore.length).toBeGreaterThan(0);
     const runningAtCrash = await prisma.podExecution.count({ where: { state: 'Running' } });
     expect(runningAtCrash).toBeGreaterThan(0);
+    // Some of them the dead workers ran for themselves, without a pod job (ADR 0007): only their
+    // expired leases let the new workers' resync queue them.
+    const running = await prisma.podExecution.findMany({ where: { state: 'Running' }, select: { workflowId: true, nodeId: true } });
+    const jobs = await Promise.all(running.map((r) => queues.pods.getJob(podJobId(r.workflowId, r.nodeId))));
+    expect(jobs.some((j) => j === undefined)).toBe(true);
 
     startWorker();
     startWorker();

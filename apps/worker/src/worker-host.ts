@@ -19,6 +19,7 @@ import {
   WorkflowInbox,
   WorkflowRepository,
   WorkflowStateStore,
+  WorkerLeases,
   type PrismaClient,
   type WorkflowHead,
 } from '@slipway/persistence';
@@ -29,9 +30,12 @@ import { LocalReconciles } from './reconcile/local-reconciles.js';
 import { UpdatePublisher } from './reconcile/update-publisher.js';
 import { LogWriter } from './pods/log-writer.js';
 import { PodService } from './pods/pod-service.js';
-import type { ExecutorName } from './pods/executor-choice.js';
+import { executorFor, type ExecutorName, type WorkerPodRequest } from './pods/executor-choice.js';
 import { ExecutorPool } from './pods/executor-pool.js';
+import { PodSlots } from './pods/pod-slots.js';
+import { SelfRunPods } from './pods/self-run-pods.js';
 import { Resync } from './maintenance/resync.js';
+import { LeaseKeeper } from './maintenance/lease-keeper.js';
 import { CronScheduler } from './cron/cron-scheduler.js';
 import { WebhookPipeline, type WebhookPipelineOptions } from './deliveries/webhook-pipeline.js';
 
@@ -46,6 +50,13 @@ export interface WorkerOptions {
   /** Secret name → key → value for steps (git artifact credentials); see SLIPWAY_SECRETS_DIR. */
   secrets?: SecretStore;
   podConcurrency: number;
+  /**
+   * How many pods of its own reconciles this worker claims and runs without a queue job at most
+   * (running or waiting for one of its slots; a claimed pod that waits more than a second for a
+   * slot goes to the queue; ADR 0007). Default 256 (at least 2 × podConcurrency); 0: every pod
+   * goes through the queue.
+   */
+  selfRunBound?: number;
   /** SLIPWAY_EXECUTOR: where pods of workflows that do not choose run (default local). */
   executor?: ExecutorName;
   /** The Kubernetes executor's settings (kubeconfig, helper image, …), used when a workflow runs there. */
@@ -79,6 +90,10 @@ export class WorkerHost {
   private readonly local: LocalReconciles;
   private readonly updates: UpdatePublisher;
   private readonly pods: PodService;
+  private readonly slots: PodSlots;
+  private readonly selfRun: SelfRunPods;
+  private readonly lease: LeaseKeeper;
+  private podWorker?: Worker;
   private readonly resync: Resync;
   private readonly logs: LogWriter;
   private resyncTimer?: NodeJS.Timeout;
@@ -150,10 +165,42 @@ export class WorkerHost {
       this.log(`warning: custom metric: ${message}`);
     }));
     this.publisher = publisher;
-    this.reconciler = new ReconcileService(state, performer, Date.now, this.log, (id, wf, changed, spec) => {
-      observer.observe(id, wf, changed);
-      this.recordCustomMetrics(customMetrics, wf, spec, changed);
+    // Pods this worker's reconciles start are claimed and run here, in the slots the pod queue's
+    // consumer shares, while its lease is valid (ADR 0007).
+    this.slots = new PodSlots(opts.podConcurrency);
+    this.lease = new LeaseKeeper(new WorkerLeases(opts.db), this.workerId, this.log);
+    this.selfRun = new SelfRunPods({
+      worker: this.workerId,
+      slots: this.slots,
+      bound: opts.selfRunBound ?? Math.max(256, 2 * opts.podConcurrency),
+      leaseValid: () => this.lease.valid(),
+      eligible: (pod) => this.runsWithThisProcess(pod),
+      run: async (workflowId, pod, claimedAt) => {
+        // Their wait for a slot is the pod queue's latency (they are the pods this worker takes first).
+        this.metrics.jobStarted(QUEUE_NAMES.pods, { timestamp: claimedAt });
+        const run = await this.local.track(workflowId, () => this.pods.runClaimed(workflowId, pod));
+        this.metrics.podOperations.inc({ executor: run.executor, operation: run.outcome });
+      },
+      requeue: (workflowId, nodeIds) => this.queues.runPods(workflowId, nodeIds).catch((err: Error) => this.log(`queue unavailable, the resync will pick this up: ${err.message}`)),
+      unclaim: (workflowId, nodeIds) => executions.unclaim(workflowId, nodeIds, this.workerId),
+      cancel: (workflowId, nodeId) => executions.cancelClaimed(workflowId, nodeId, this.workerId),
+      // The queue's consumer fetches only for the slots this worker's own pods leave (at least one).
+      onChange: (held) => {
+        if (this.podWorker) this.podWorker.concurrency = Math.max(1, opts.podConcurrency - held);
+      },
+      log: this.log,
     });
+    this.reconciler = new ReconcileService(
+      state,
+      performer,
+      Date.now,
+      this.log,
+      (id, wf, changed, spec) => {
+        observer.observe(id, wf, changed);
+        this.recordCustomMetrics(customMetrics, wf, spec, changed);
+      },
+      this.selfRun,
+    );
     this.logs = new LogWriter(new LogChunks(opts.db), (err) => this.log(`log write failed: ${err.message}`));
     const ring = async (workflowId: string) => {
       try {
@@ -178,7 +225,18 @@ export class WorkerHost {
       workerId: this.workerId,
       ring: ringHere,
     });
-    this.resync = new Resync({ workflows, inbox, timers, executions, queues: this.queues, state, perform: (id, actions) => performer.perform(id, actions) });
+    this.resync = new Resync({
+      workflows,
+      inbox,
+      timers,
+      executions,
+      leases: new WorkerLeases(opts.db),
+      queues: this.queues,
+      state,
+      perform: (id, actions) => performer.perform(id, actions),
+      worker: this.workerId,
+      holds: (workflowId, nodeId) => this.selfRun.holds(workflowId, nodeId),
+    });
     this.timerInbox = { inbox, timers, ring };
     this.cron = new CronScheduler(opts.db, ring, this.log);
   }
@@ -194,6 +252,20 @@ export class WorkerHost {
     } catch (err) {
       this.log(`warning: custom metrics failed: ${(err as Error).message}`);
     }
+  }
+
+  /** Whether a pod's executor runs it as part of this process (local), so it may run without a queue job. */
+  private runsWithThisProcess(pod: WorkerPodRequest): boolean {
+    try {
+      return !this.executors.outlivesWorker(executorFor(pod, this.executors.defaultExecutor));
+    } catch {
+      return false; // an invalid executor choice: the pod job reports it
+    }
+  }
+
+  /** Pods this worker holds for itself (claimed in its saves, waiting or running; ADR 0007). */
+  get selfRunPods(): number {
+    return this.selfRun.size;
   }
 
   /** Check every CronWorkflow at `now` (the periodic tick calls this with the clock). */
@@ -220,6 +292,8 @@ export class WorkerHost {
       }
     }
     const { prefix } = this.opts;
+    // The lease first: the pods this worker's reconciles claim are protected by it.
+    await this.lease.start();
     const common = { prefix, stalledInterval: 5000, maxStalledCount: 5 };
     this.workers.push(
       new Worker<JobPayloads['reconcile']>(QUEUE_NAMES.reconcile, (job: Job<JobPayloads['reconcile']>) => {
@@ -230,15 +304,20 @@ export class WorkerHost {
         connection: this.connection(true),
         concurrency: this.opts.reconcileConcurrency ?? 16,
       }),
-      new Worker<JobPayloads['pod']>(QUEUE_NAMES.pods, (job: Job<JobPayloads['pod']>) => {
+      (this.podWorker = new Worker<JobPayloads['pod']>(QUEUE_NAMES.pods, async (job: Job<JobPayloads['pod']>) => {
         this.metrics.jobStarted(QUEUE_NAMES.pods, job);
-        return this.runPod(job.data);
+        const release = await this.slots.acquire();
+        try {
+          await this.runPod(job.data);
+        } finally {
+          release();
+        }
       }, {
         ...common,
         connection: this.connection(true),
-        concurrency: this.opts.podConcurrency,
+        concurrency: Math.max(1, this.opts.podConcurrency - this.selfRun.size),
         lockDuration: 10_000,
-      }),
+      })),
       new Worker<JobPayloads['timer']>(QUEUE_NAMES.timers, (job: Job<JobPayloads['timer']>) => {
         this.metrics.jobStarted(QUEUE_NAMES.timers, job);
         return this.fire(job.data);
@@ -259,11 +338,13 @@ export class WorkerHost {
       }
       if (channel === killChannel(prefix)) {
         const msg = JSON.parse(text) as KillMessage;
-        void this.executors.kill(msg.workflowId, msg.nodeId, msg.reason).catch(() => undefined);
+        // A pod this worker claimed but has not started yet never starts; a running one is killed.
+        if (!this.selfRun.drop(msg.workflowId, msg.nodeId)) void this.executors.kill(msg.workflowId, msg.nodeId, msg.reason).catch(() => undefined);
         return;
       }
       // A finished or deleted workflow: kill what still runs here and drop its workflow-lifetime volumes.
       const update = JSON.parse(text) as { workflowId: string; phase?: string; deleted?: boolean };
+      if (update.deleted) this.selfRun.dropWorkflow(update.workflowId);
       if (update.deleted || update.phase === 'Succeeded' || update.phase === 'Failed' || update.phase === 'Error') {
         void this.executors.releaseWorkflow(update.workflowId);
       }
@@ -331,12 +412,17 @@ export class WorkerHost {
     if (this.cronTimer) clearTimeout(this.cronTimer);
     // Kubernetes pods keep running: stop waiting for them (the next worker re-adopts them).
     this.pods.abandon();
-    await Promise.all(this.workers.map((w) => w.close()));
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    // Pods claimed here that wait for a slot go back to the queue; running ones finish.
+    await this.selfRun.stop();
+    await closing;
     await this.local.idle();
     await this.reconciler.flush();
     await this.updates.flush();
     await this.executors.close();
     await this.logs.flush();
+    // Last: nothing of this worker's runs any more (the lease protected its own pods).
+    await this.lease.stop();
     await this.webhooks.close();
     await this.queues.close();
     for (const c of this.connections) c.disconnect();

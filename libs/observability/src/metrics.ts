@@ -89,7 +89,7 @@ export class SlipwayMetrics {
         await self.collectQueues();
       },
     });
-    this.queueJobLatency = new Histogram({ name: METRIC_NAMES.queueJobLatency, help: 'Time a job waited in its queue before a worker took it (processedOn - timestamp)', labelNames: ['queue'], buckets: FAST_BUCKETS, registers });
+    this.queueJobLatency = new Histogram({ name: METRIC_NAMES.queueJobLatency, help: 'Time a job waited in its queue before a worker took it (processedOn - timestamp); for pods a worker claimed in its own save, from the claim to its slot', labelNames: ['queue'], buckets: FAST_BUCKETS, registers });
     this.reconcileDuration = new Histogram({ name: METRIC_NAMES.reconcileDuration, help: 'Duration of one workflow reconcile', labelNames: ['outcome'], buckets: FAST_BUCKETS, registers });
     this.webhookDeliveries = new Counter({ name: METRIC_NAMES.webhookDeliveries, help: 'SCM webhook deliveries by source (gitlab, github, generic) and outcome (accepted, duplicate, unauthorized, error)', labelNames: ['source', 'outcome'], registers });
     this.alertEmails = new Counter({ name: METRIC_NAMES.alertEmails, help: 'Alert e-mails by outcome (sent, failed)', labelNames: ['outcome'], registers });

@@ -10,6 +10,7 @@ export * from './execution/pod-executions.js';
 export * from './execution/timers.js';
 export * from './execution/log-chunks.js';
 export * from './execution/locks.js';
+export * from './execution/worker-leases.js';
 export * from './templates/template-repository.js';
 export * from './templates/workflow-writes.js';
 export * from './cron/cron-workflow-repository.js';

@@ -4,7 +4,7 @@
  * and finished workflows whose TTL expired.
  */
 import type { Action } from '@slipway/engine';
-import type { PodExecutions, Timers, WorkflowInbox, WorkflowRepository, WorkflowStateStore } from '@slipway/persistence';
+import type { PodExecutions, Timers, WorkerLeases, WorkflowInbox, WorkflowRepository, WorkflowStateStore } from '@slipway/persistence';
 import type { SlipwayQueues } from '@slipway/queue';
 
 /**
@@ -30,11 +30,17 @@ export class Resync {
       inbox: WorkflowInbox;
       timers: Timers;
       executions: PodExecutions;
+      /** Worker liveness leases: dead workers' rows are pruned. */
+      leases?: WorkerLeases;
       queues: SlipwayQueues;
       state: WorkflowStateStore;
       /** Performs actions again (they are idempotent). */
       perform: (workflowId: string, actions: Action[]) => Promise<void>;
       clock?: () => number;
+      /** This worker's id: its own Running executions are listed too (see `holds`). */
+      worker?: string;
+      /** Whether this worker runs the execution itself without a queue job (ADR 0007): not queued. */
+      holds?: (workflowId: string, nodeId: string) => boolean;
     },
   ) {}
 
@@ -70,10 +76,14 @@ export class Resync {
       await queues.reconcileWorkflow(t.workflowId);
       report.timers++;
     }
-    for (const p of await executions.unfinished()) {
+    // Queued executions, and Running ones whose worker is gone (its lease expired) or is this one
+    // but runs them no more; a live worker's own pods (maybe without a job, ADR 0007) are its own.
+    for (const p of await executions.unfinished({ self: this.deps.worker })) {
+      if (this.deps.holds?.(p.workflowId, p.nodeId)) continue;
       await queues.runPod(p.workflowId, p.nodeId);
       report.pods++;
     }
+    await this.deps.leases?.prune();
     for (const id of await workflows.expiredIds(new Date(now))) {
       if (await workflows.deleteById(id)) report.deleted++;
     }

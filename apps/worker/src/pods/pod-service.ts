@@ -52,6 +52,7 @@ export class PodService {
 
   private leaving = false;
 
+  /** A pod job: claim the execution, then run it (or adopt what an earlier attempt did). */
   async run(workflowId: string, nodeId: string): Promise<PodRun> {
     const { executions, workerId, defaultExecutor } = this.deps;
     // Claim and read the request in one round trip; only a miss needs the row's state.
@@ -63,6 +64,17 @@ export class PodService {
       if (row.state === 'Done') await this.deps.ring(workflowId);
       return { outcome: 'adopted', executor: executorName };
     }
+    return this.runClaimed(workflowId, request);
+  }
+
+  /**
+   * Run a pod whose execution this worker has claimed (by a pod job, or in its own reconcile's
+   * save, ADR 0007) and store its result. Starts the executor synchronously (no await before it),
+   * so a kill that finds the pod not started yet can still drop it.
+   */
+  async runClaimed(workflowId: string, request: WorkerPodRequest): Promise<PodRun> {
+    const { executions, defaultExecutor } = this.deps;
+    const { nodeId } = request;
     let executorName: ExecutorName;
     try {
       executorName = executorFor(request, defaultExecutor);

@@ -4,9 +4,10 @@
  * perform the actions. A lost race reloads and tries again.
  */
 import { WorkflowReconciler, type Action, type PodRequest } from '@slipway/engine';
-import type { LoadedState, NewAlert, WorkflowHead, WorkflowStateStore } from '@slipway/persistence';
+import type { LoadedState, NewAlert, SaveResult, WorkflowHead, WorkflowStateStore } from '@slipway/persistence';
 import { InMemoryTemplateLibrary, type Workflow, type WorkflowSpec } from '@slipway/workflow';
 import { withWorkflowPodFields } from '../pods/executor-choice.js';
+import type { PodClaims } from '../pods/self-run-pods.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { OutboxCleaner } from './outbox-cleaner.js';
 import { ReconcilerCache } from './reconciler-cache.js';
@@ -51,6 +52,8 @@ export class ReconcileService {
     log: (msg: string) => void = () => {},
     /** Sees every saved workflow, the nodes that changed and the executed spec (metrics). */
     private readonly observe?: (workflowId: string, wf: Workflow, changedNodeIds: string[], spec: WorkflowSpec) => void,
+    /** Pods this worker runs itself without a queue job, claimed in the save (ADR 0007). */
+    private readonly claims?: PodClaims,
   ) {
     this.log = log;
     this.outbox = new OutboxCleaner((ids) => this.state.actionsDone(ids), (err) => log(`outbox cleanup failed (the resync performs those actions again): ${err.message}`));
@@ -112,22 +115,31 @@ export class ReconcileService {
       for (const a of actions) if (a.type === 'StartPod') pods.push(a.pod);
       const failedNow = !FINISHED.has(phase ?? '') && FAILED.has(reconciler.workflow.status?.phase ?? '');
       const alert = failedNow ? await this.failureAlert(workflowId, reconciler.workflow) : undefined;
-      const saved = await this.state.save({
-        id: workflowId,
-        expectedVersion: version,
-        workflow: reconciler.workflow,
-        runtime: reconciler.runtime,
-        changedNodeIds: result.changedNodeIds,
-        consumedEventIds: events.map((e) => e.id),
-        deleteAt,
-        // StartPods are recorded as pod executions below, which the resync re-queues while
-        // unfinished: no outbox row (and no outbox delete) for them.
-        actions: actions.filter((a) => a.type !== 'StartPod'),
-        manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
-        pods,
-        alert,
-        asyncCommit: true,
-      });
+      // Some of the pods may be claimed for this worker in the save itself (ADR 0007).
+      const claim = pods.length > 0 ? this.claims?.reserve(workflowId, pods) : undefined;
+      let saved: SaveResult | undefined;
+      try {
+        saved = await this.state.save({
+          id: workflowId,
+          expectedVersion: version,
+          workflow: reconciler.workflow,
+          runtime: reconciler.runtime,
+          changedNodeIds: result.changedNodeIds,
+          consumedEventIds: events.map((e) => e.id),
+          deleteAt,
+          // StartPods are recorded as pod executions below, which the resync re-queues while
+          // unfinished: no outbox row (and no outbox delete) for them.
+          actions: actions.filter((a) => a.type !== 'StartPod'),
+          manifestChanged: !cached || manifestKey(reconciler.workflow) !== keyBefore,
+          pods,
+          claim,
+          alert,
+          asyncCommit: true,
+        });
+      } finally {
+        // Run what the save claimed (nothing when it failed or lost the race).
+        if (claim) this.claims?.settle(workflowId, claim.nodeIds, saved?.claimed ?? [], pods);
+      }
       if (!saved) {
         this.cache.drop(workflowId);
         continue;
@@ -139,8 +151,11 @@ export class ReconcileService {
       if (FINISHED.has(wf.status?.phase ?? '')) this.cache.drop(workflowId);
       else this.cache.set(workflowId, version + 1, reconciler);
       this.observe?.(workflowId, wf, result.changedNodeIds, spec);
-      await this.sink.perform(workflowId, actions, { podsRecorded: true });
-      this.outbox.done(saved);
+      // Pods claimed for this worker run here (settled above): no queue job for them.
+      const selfRun = new Set(saved.claimed);
+      const queued = selfRun.size === 0 ? actions : actions.filter((a) => a.type !== 'StartPod' || !selfRun.has(a.pod.nodeId));
+      await this.sink.perform(workflowId, queued, { podsRecorded: true });
+      this.outbox.done(saved.actionIds);
       await this.sink.saved(workflowId, {
         namespace: wf.metadata.namespace ?? 'default',
         name: wf.metadata.name ?? '',

@@ -139,12 +139,37 @@ export class PodExecutions {
     await this.db.podExecution.updateMany({ where: { workflowId, nodeId, state: 'Queued' }, data: { state: 'Cancelled' } });
   }
 
-  /** Executions queued or running (for the resync after a crash). */
-  async unfinished(limit = 1000): Promise<{ workflowId: string; nodeId: string; state: string; worker: string | null }[]> {
-    return this.db.podExecution.findMany({
-      where: { state: { in: ['Queued', 'Running'] } },
-      select: { workflowId: true, nodeId: true, state: true, worker: true },
-      take: limit,
-    });
+  /**
+   * A pod this worker claimed for itself (in the save, ADR 0007) and will not run after all (a
+   * kill before it started): Cancelled, like a Queued execution killed before its job ran.
+   */
+  async cancelClaimed(workflowId: string, nodeId: string, worker: string): Promise<void> {
+    await this.db.podExecution.updateMany({ where: { workflowId, nodeId, state: 'Running', worker }, data: { state: 'Cancelled' } });
+  }
+
+  /**
+   * Pods this worker claimed for itself (ADR 0007) and hands to the queue before starting them:
+   * Queued again, as if never claimed (the claim's attempt is taken back).
+   */
+  async unclaim(workflowId: string, nodeIds: readonly string[], worker: string): Promise<void> {
+    await runPrepared(this.db, 'slipway_pod_unclaim', sql`
+      UPDATE pod_executions SET state = 'Queued', worker = NULL, attempts = greatest(attempts - 1, 0), started_at = NULL
+      WHERE workflow_id = ${workflowId}::uuid AND node_id = ANY(${[...nodeIds]}::text[]) AND state = 'Running' AND worker = ${worker}`);
+  }
+
+  /**
+   * Executions queued or running that may need a job (for the resync after a crash): not those
+   * Running for another worker whose lease is live (ADR 0007) — that worker runs them, possibly
+   * without a queue job. `self`'s own Running executions are included (the caller knows which
+   * of them it still runs).
+   */
+  async unfinished(opts: { limit?: number; self?: string } = {}): Promise<{ workflowId: string; nodeId: string; state: string; worker: string | null }[]> {
+    return this.db.$queryRaw<{ workflowId: string; nodeId: string; state: string; worker: string | null }[]>`
+      SELECT p.workflow_id::text AS "workflowId", p.node_id AS "nodeId", p.state, p.worker
+      FROM pod_executions p
+      WHERE p.state IN ('Queued', 'Running')
+        AND NOT (p.state = 'Running' AND p.worker IS DISTINCT FROM ${opts.self ?? null}::text
+                 AND EXISTS (SELECT 1 FROM worker_leases l WHERE l.worker = p.worker AND l.expires_at > now()))
+      LIMIT ${opts.limit ?? 1000}`;
   }
 }

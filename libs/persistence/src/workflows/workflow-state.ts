@@ -35,6 +35,12 @@ export interface SaveRequest {
   /** Pod executions to record (Queued; an existing row is kept), in the same statement as the state. */
   pods?: readonly PodRequest[];
   /**
+   * Of `pods`, those this worker runs itself without a queue job (ADR 0007): recorded Running
+   * for `worker` (attempt 1) instead of Queued. Only the rows this save inserted are claimed
+   * (`SaveResult.claimed`); an existing row is kept as it is.
+   */
+  claim?: { worker: string; nodeIds: readonly string[] };
+  /**
    * Commit without waiting for the WAL flush (`synchronous_commit = off` for this statement
    * only). For reconciles: their input stays in the inbox until a save consumes it, so a save
    * lost with a PostgreSQL crash is simply made again, and the next synchronous commit (a pod
@@ -47,6 +53,14 @@ export interface SaveRequest {
    * alert of its kind is kept).
    */
   alert?: NewAlert;
+}
+
+/** What a successful save wrote besides the state. */
+export interface SaveResult {
+  /** The outbox ids of the actions (to delete once performed). */
+  actionIds: bigint[];
+  /** The node ids of `SaveRequest.claim` whose executions this save recorded Running for the worker. */
+  claimed: string[];
 }
 
 /** The state version and the pending inbox events, read together. */
@@ -134,12 +148,13 @@ export class WorkflowStateStore {
 
   /**
    * Write the new state if nobody else did since it was loaded, with its actions in the outbox.
-   * Returns the outbox ids (to delete once performed), or undefined on a version conflict.
+   * Returns the outbox ids (to delete once performed) and the claimed pods, or undefined on a
+   * version conflict.
    * One statement (data-modifying CTEs, atomic like a transaction, one round trip): the
    * version-checked workflow row, the changed node rows, the consumed inbox events, the pod
    * executions to record and the outbox rows; all but the first only when the first matched.
    */
-  async save(req: SaveRequest): Promise<bigint[] | undefined> {
+  async save(req: SaveRequest): Promise<SaveResult | undefined> {
     const { workflow, runtime } = req;
     const { nodes = {}, ...status } = workflow.status ?? {};
     const wfRuntime: RuntimeMap = {};
@@ -160,10 +175,12 @@ export class WorkflowStateStore {
       runtimes.push(JSON.stringify(runtime[id] ?? {}));
     }
     const pods = req.pods ?? [];
+    const claimWorker = req.claim?.worker ?? null;
+    const claimIds = [...(req.claim?.nodeIds ?? [])];
     const actions = (req.actions ?? []).map((a) => JSON.stringify(a));
     const { alert } = req;
     if (alert && alert.workflowId !== req.id) throw new Error(`save ${req.id}: the alert belongs to workflow ${alert.workflowId}`);
-    const rows = await runPrepared<{ updated: number; ids: string[] }>(this.db, 'slipway_workflow_save', sql`
+    const rows = await runPrepared<{ updated: number; ids: string[]; claimed: string[] }>(this.db, 'slipway_workflow_save', sql`
       WITH upd AS (
         UPDATE workflows SET
           phase = ${status.phase ?? 'Pending'},
@@ -192,12 +209,15 @@ export class WorkflowStateStore {
         DELETE FROM workflow_events
         WHERE id = ANY(${req.consumedEventIds.map(String)}::bigint[]) AND EXISTS (SELECT 1 FROM upd)
       ), pod_rows AS (
-        INSERT INTO pod_executions (workflow_id, node_id, pod_name, state, request)
-        SELECT ${req.id}::uuid, t.node_id, t.pod_name, 'Queued', t.request::jsonb
+        INSERT INTO pod_executions (workflow_id, node_id, pod_name, state, request, worker, attempts, started_at)
+        SELECT ${req.id}::uuid, t.node_id, t.pod_name, CASE WHEN c.mine THEN 'Running' ELSE 'Queued' END, t.request::jsonb,
+          CASE WHEN c.mine THEN ${claimWorker}::text END, CASE WHEN c.mine THEN 1 ELSE 0 END, CASE WHEN c.mine THEN now() END
         FROM unnest(${pods.map((p) => p.nodeId)}::text[], ${pods.map((p) => p.podName)}::text[], ${pods.map((p) => JSON.stringify(p))}::text[])
           AS t(node_id, pod_name, request)
+          CROSS JOIN LATERAL (SELECT t.node_id = ANY(${claimIds}::text[]) AS mine) c
         WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (workflow_id, node_id) DO NOTHING
+        RETURNING node_id, state
       ), alert_row AS (
         INSERT INTO alerts (workflow_id, namespace, workflow_name, kind, recipients, subject, body_text, body_html, message_id)
         SELECT ${req.id}::uuid, ${alert?.namespace ?? ''}, ${alert?.workflowName ?? ''}, ${alert?.kind ?? 'failure'}, ${[...(alert?.recipients ?? [])]}::text[],
@@ -212,9 +232,10 @@ export class WorkflowStateStore {
         RETURNING id
       )
       SELECT (SELECT count(*) FROM upd)::int AS updated, ARRAY(SELECT id FROM outbox ORDER BY id) AS ids,
+        ARRAY(SELECT node_id FROM pod_rows WHERE state = 'Running') AS claimed,
         CASE WHEN ${req.asyncCommit === true}::boolean THEN set_config('synchronous_commit', 'off', true) END AS commit_mode`);
     if (rows[0].updated === 0) return undefined;
-    return rows[0].ids.map((id) => BigInt(id));
+    return { actionIds: rows[0].ids.map((id) => BigInt(id)), claimed: rows[0].claimed };
   }
 
   /** Performed actions leave the outbox. */
