@@ -175,10 +175,10 @@ export class WorkerHost {
       bound: opts.selfRunBound ?? Math.max(256, 2 * opts.podConcurrency),
       leaseValid: () => this.lease.valid(),
       eligible: (pod) => this.runsWithThisProcess(pod),
-      run: async (workflowId, pod, claimedAt) => {
+      run: async (workflowId, pod, claimedAt, exited) => {
         // Their wait for a slot is the pod queue's latency (they are the pods this worker takes first).
         this.metrics.jobStarted(QUEUE_NAMES.pods, { timestamp: claimedAt });
-        const run = await this.local.track(workflowId, () => this.pods.runClaimed(workflowId, pod));
+        const run = await this.local.track(workflowId, () => this.pods.runClaimed(workflowId, pod, exited));
         this.metrics.podOperations.inc({ executor: run.executor, operation: run.outcome });
       },
       requeue: (workflowId, nodeIds) => this.queues.runPods(workflowId, nodeIds).catch((err: Error) => this.log(`queue unavailable, the resync will pick this up: ${err.message}`)),

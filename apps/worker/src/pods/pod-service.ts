@@ -70,9 +70,10 @@ export class PodService {
   /**
    * Run a pod whose execution this worker has claimed (by a pod job, or in its own reconcile's
    * save, ADR 0007) and store its result. Starts the executor synchronously (no await before it),
-   * so a kill that finds the pod not started yet can still drop it.
+   * so a kill that finds the pod not started yet can still drop it. `exited` is called once the
+   * pod's processes are gone, before its result is stored (its slot may then go to the next pod).
    */
-  async runClaimed(workflowId: string, request: WorkerPodRequest): Promise<PodRun> {
+  async runClaimed(workflowId: string, request: WorkerPodRequest, exited?: () => void): Promise<PodRun> {
     const { executions, defaultExecutor } = this.deps;
     const { nodeId } = request;
     let executorName: ExecutorName;
@@ -123,7 +124,10 @@ export class PodService {
           if (held) held.push(event);
           else write([event]);
         },
-        podFinished: resolve,
+        podFinished: (finished) => {
+          exited?.();
+          resolve(finished);
+        },
         log: (line) => this.deps.logs.write({ workflowId, podName: line.podName, container: line.container, content: line.text }),
       };
       executor.start(request, sink);

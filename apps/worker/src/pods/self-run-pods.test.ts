@@ -66,6 +66,25 @@ describe('SelfRunPods', () => {
     expect(self.size).toBe(0);
   });
 
+  it("gives a pod's slot to the next one as soon as its processes exited, before its result is stored", async () => {
+    const stored = deferred();
+    const ran: string[] = [];
+    const { self } = setup({
+      run: (wf, p, claimedAt, exited) => {
+        ran.push(p.nodeId);
+        exited();
+        return stored.promise;
+      },
+    });
+    const pods = ['a', 'b'].map(pod);
+    self.settle('wf', self.reserve('wf', pods)!.nodeIds, ['a', 'b'], pods);
+    expect(ran).toEqual(['a', 'b']);
+    expect(self.holds('wf', 'a')).toBe(true); // held until the result is stored
+    stored.resolve();
+    await self.idle();
+    expect(self.size).toBe(0);
+  });
+
   it('claims nothing without a valid lease, and forgets what a failed save reserved', () => {
     const { self, setLease } = setup();
     setLease(false);

@@ -45,8 +45,11 @@ export interface SelfRunOptions {
   leaseValid: () => boolean;
   /** Whether a pod may run here without a queue job (its executor's pods end with this process). */
   eligible: (pod: PodRequest) => boolean;
-  /** Run a claimed pod to its stored result (`claimedAt`: when it started waiting for a slot). */
-  run: (workflowId: string, pod: PodRequest, claimedAt: number) => Promise<void>;
+  /**
+   * Run a claimed pod to its stored result (`claimedAt`: when it started waiting for a slot);
+   * `exited()` once its processes are gone: its slot goes to the next pod while the result is stored.
+   */
+  run: (workflowId: string, pod: PodRequest, claimedAt: number, exited: () => void) => Promise<void>;
   /** Queue jobs for these pods (a run that failed, a hand-back); never throws. */
   requeue: (workflowId: string, nodeIds: string[]) => Promise<void>;
   /** Make claimed pods that never started Queued again (before a hand-back). */
@@ -196,7 +199,7 @@ export class SelfRunPods implements PodClaims {
       }
       entry.state = 'running';
       const run: Promise<void> = this.opts
-        .run(workflowId, pod, entry.since ?? Date.now())
+        .run(workflowId, pod, entry.since ?? Date.now(), release)
         .catch(async (err: Error) => {
           this.opts.log(`pod ${pod.nodeId} of workflow ${workflowId} failed on this worker, handed to the queue: ${err.message}`);
           await this.opts.requeue(workflowId, [pod.nodeId]);
