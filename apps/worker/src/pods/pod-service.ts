@@ -7,6 +7,7 @@ import type { ExecutionSink, PodExecutor } from '@slipway/executors';
 import type { PodExecutions, WorkflowHead, WorkflowInbox } from '@slipway/persistence';
 import type { LogWriter } from './log-writer.js';
 import { executorFor, InvalidExecutorError, type ExecutorName, type WorkerPodRequest } from './executor-choice.js';
+import { ResultWriter } from './result-writer.js';
 
 /** What a pod job did, and on which executor. */
 export interface PodRun {
@@ -37,6 +38,9 @@ export class PodService {
       ring: (workflowId: string, head?: WorkflowHead) => Promise<void>;
     },
   ) {}
+
+  /** Results of pods that finish while another result is being written go together (group commit). */
+  private readonly results = new ResultWriter((items) => this.deps.executions.finishManyWithHead(items));
 
   /** Runs waiting on a pod that outlives this process: `abandon()` lets them go. */
   private readonly abandonable = new Set<() => void>();
@@ -146,7 +150,7 @@ export class PodService {
     held = undefined;
     await written;
     await this.deps.logs.flush();
-    const { head } = await executions.finishWithHead(workflowId, result, before);
+    const { head } = await this.results.finish(workflowId, result, before);
     // The result is stored: a later run of this node (after a retry) must start a new process.
     executor.forget?.(nodeId);
     await this.deps.ring(workflowId, head);

@@ -54,4 +54,29 @@ describe('PodExecutions', () => {
     expect(await pods.finishWithHead(id, result('n1'))).toEqual({ done: false });
     expect(await prisma.workflowEvent.count({ where: { workflowId: id } })).toBe(3);
   });
+
+  it('finishManyWithHead stores several results in one statement, each workflow with its head, in order', async () => {
+    const a = await workflowWithPod('n1');
+    await prisma.podExecution.create({ data: { workflowId: a, nodeId: 'n2', podName: 'n2', state: 'Running', request: {} } });
+    const b = await workflowWithPod('m1');
+    const pods = new PodExecutions(prisma);
+    await pods.finishWithHead(b, result('m1')); // already stored: nothing is written again
+    await prisma.podExecution.create({ data: { workflowId: b, nodeId: 'm2', podName: 'm2', state: 'Queued', request: {} } });
+    const started = { type: 'PodStarted', nodeId: 'n2', at: 1 } as const;
+    const answers = await pods.finishManyWithHead([
+      { workflowId: a, result: result('n1') },
+      { workflowId: b, result: result('m1') },
+      { workflowId: a, result: result('n2'), before: [started] },
+      { workflowId: b, result: result('m2') },
+    ]);
+    expect(answers.map((x) => x.done)).toEqual([true, false, true, true]);
+    const headA = await new WorkflowStateStore(prisma).head(a);
+    expect(answers[0].head).toEqual(headA);
+    expect(answers[2].head).toEqual(headA);
+    expect(headA?.events.map((e) => e.event.type)).toEqual(['PodFinished', 'PodStarted', 'PodFinished']);
+    expect(answers[1].head).toBeUndefined();
+    expect(answers[3].head).toEqual(await new WorkflowStateStore(prisma).head(b));
+    expect(answers[3].head?.events.map((e) => e.event.type)).toEqual(['PodFinished', 'PodFinished']);
+    expect((await pods.get(a, 'n2'))?.state).toBe('Done');
+  });
 });

@@ -134,6 +134,48 @@ export class PodExecutions {
     return { done: true, head: { version: row.version, events: (row.inbox ?? []).map((e) => ({ id: BigInt(e.id), event: e.event })) } };
   }
 
+  /**
+   * `finishWithHead` for several results at once (of one or several workflows), in one statement
+   * and one commit: the results and their events, and per workflow its head as of that moment
+   * (the events written here included). The answers are in the order of `items`; `head` is
+   * undefined for a result that was already stored (nothing written) or a workflow that is gone.
+   */
+  async finishManyWithHead(items: readonly { workflowId: string; result: PodResult; before?: readonly EngineEvent[] }[]): Promise<{ done: boolean; head?: WorkflowHead }[]> {
+    if (items.length === 1) return [await this.finishWithHead(items[0].workflowId, items[0].result, items[0].before)];
+    const events = items.map((it) => JSON.stringify([...(it.before ?? []), { type: 'PodFinished', result: it.result }]));
+    const rows = await runPrepared<{ done: { w: string; n: string }[] | null; heads: { w: string; version: number; inbox: { id: string; event: EngineEvent }[] | null }[] | null }>(this.db, 'slipway_pod_finish_many_with_head', sql`
+      WITH input AS (
+        SELECT t.workflow_id, t.node_id, t.result, t.events, t.ord
+        FROM unnest(${items.map((it) => it.workflowId)}::uuid[], ${items.map((it) => it.result.nodeId)}::text[], ${items.map((it) => JSON.stringify(it.result))}::text[], ${events}::text[])
+          WITH ORDINALITY AS t(workflow_id, node_id, result, events, ord)
+      ), done AS (
+        UPDATE pod_executions p SET state = 'Done', result = i.result::jsonb, finished_at = ${new Date()}::timestamptz
+        FROM input i
+        WHERE p.workflow_id = i.workflow_id AND p.node_id = i.node_id AND p.state IN ('Queued', 'Running')
+        RETURNING p.workflow_id, p.node_id
+      ), inbox AS (
+        INSERT INTO workflow_events (workflow_id, event)
+        SELECT i.workflow_id, e.value
+        FROM input i JOIN done d ON d.workflow_id = i.workflow_id AND d.node_id = i.node_id
+          CROSS JOIN LATERAL jsonb_array_elements(i.events::jsonb) WITH ORDINALITY AS e(value, k)
+        ORDER BY i.ord, e.k
+        RETURNING id, workflow_id, event
+      )
+      SELECT (SELECT json_agg(json_build_object('w', d.workflow_id::text, 'n', d.node_id)) FROM done d) AS done,
+        (SELECT json_agg(json_build_object('w', w.id::text, 'version', w.version, 'inbox',
+           (SELECT json_agg(json_build_object('id', p.id::text, 'event', p.event) ORDER BY p.id)
+            FROM (SELECT e.id, e.event FROM workflow_events e WHERE e.workflow_id = w.id
+                  UNION ALL SELECT x.id, x.event FROM inbox x WHERE x.workflow_id = w.id) p)))
+         FROM workflows w WHERE w.id IN (SELECT d.workflow_id FROM done d)) AS heads`);
+    const done = new Set((rows[0].done ?? []).map((d) => `${d.w}/${d.n}`));
+    const heads = new Map((rows[0].heads ?? []).map((h) => [h.w, { version: h.version, events: (h.inbox ?? []).map((e) => ({ id: BigInt(e.id), event: e.event })) }]));
+    return items.map((it) => {
+      if (!done.has(`${it.workflowId}/${it.result.nodeId}`)) return { done: false };
+      const head = heads.get(it.workflowId);
+      return head ? { done: true, head } : { done: true };
+    });
+  }
+
   /** Mark a queued execution cancelled (a KillPod before it started). */
   async cancel(workflowId: string, nodeId: string): Promise<void> {
     await this.db.podExecution.updateMany({ where: { workflowId, nodeId, state: 'Queued' }, data: { state: 'Cancelled' } });
