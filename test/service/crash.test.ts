@@ -100,7 +100,7 @@ describe('worker crash', () => {
     expect(doneBefore.length).toBeGreaterThan(0);
     const runningAtCrash = await prisma.podExecution.count({ where: { state: 'Running' } });
     expect(runningAtCrash).toBeGreaterThan(0);
-    // Some of them the dead workers ran for themselves, without a pod job (ADR 0007): only their
+    // Some of them the dead workers ran for themselves, without a pod job (ADR 0008): only their
     // expired leases let the new workers' resync queue them.
     const running = await prisma.podExecution.findMany({ where: { state: 'Running' }, select: { workflowId: true, nodeId: true } });
     const jobs = await Promise.all(running.map((r) => queues.pods.getJob(podJobId(r.workflowId, r.nodeId))));

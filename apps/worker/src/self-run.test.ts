@@ -1,5 +1,5 @@
 /**
- * Pods run by the worker whose reconcile started them, without a queue job (ADR 0007), and the
+ * Pods run by the worker whose reconcile started them, without a queue job (ADR 0008), and the
  * worker leases the resync checks, against the real PostgreSQL, Redis and processes.
  */
 import { mkdtempSync } from 'node:fs';

@@ -53,7 +53,7 @@ export interface WorkerOptions {
   /**
    * How many pods of its own reconciles this worker claims and runs without a queue job at most
    * (running or waiting for one of its slots; a claimed pod that waits more than a second for a
-   * slot goes to the queue; ADR 0007). Default 256 (at least 2 × podConcurrency); 0: every pod
+   * slot goes to the queue; ADR 0008). Default 256 (at least 2 × podConcurrency); 0: every pod
    * goes through the queue.
    */
   selfRunBound?: number;
@@ -166,7 +166,7 @@ export class WorkerHost {
     }));
     this.publisher = publisher;
     // Pods this worker's reconciles start are claimed and run here, in the slots the pod queue's
-    // consumer shares, while its lease is valid (ADR 0007).
+    // consumer shares, while its lease is valid (ADR 0008).
     this.slots = new PodSlots(opts.podConcurrency);
     this.lease = new LeaseKeeper(new WorkerLeases(opts.db), this.workerId, this.log);
     this.selfRun = new SelfRunPods({
@@ -263,7 +263,7 @@ export class WorkerHost {
     }
   }
 
-  /** Pods this worker holds for itself (claimed in its saves, waiting or running; ADR 0007). */
+  /** Pods this worker holds for itself (claimed in its saves, waiting or running; ADR 0008). */
   get selfRunPods(): number {
     return this.selfRun.size;
   }

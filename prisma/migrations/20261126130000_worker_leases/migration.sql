@@ -1,4 +1,4 @@
--- Worker liveness leases (ADR 0007): a worker renews its row while it lives; the resync re-queues
+-- Worker liveness leases (ADR 0008): a worker renews its row while it lives; the resync re-queues
 -- the Running pod executions of a worker whose lease expired and leaves a live worker's alone.
 CREATE TABLE "worker_leases" (
     "worker" TEXT NOT NULL,

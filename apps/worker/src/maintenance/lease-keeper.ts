@@ -1,5 +1,5 @@
 /**
- * Keeps this worker's liveness lease (ADR 0007): renewed every `ttlMs / 3`; `valid()` says
+ * Keeps this worker's liveness lease (ADR 0008): renewed every `ttlMs / 3`; `valid()` says
  * whether the last renewal that succeeded still covers now with half the lease to spare, which
  * is when the worker may claim pods for itself (a renewal that fails for longer stops the claims
  * well before other workers' resyncs treat this worker as gone).

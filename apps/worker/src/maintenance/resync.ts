@@ -39,7 +39,7 @@ export class Resync {
       clock?: () => number;
       /** This worker's id: its own Running executions are listed too (see `holds`). */
       worker?: string;
-      /** Whether this worker runs the execution itself without a queue job (ADR 0007): not queued. */
+      /** Whether this worker runs the execution itself without a queue job (ADR 0008): not queued. */
       holds?: (workflowId: string, nodeId: string) => boolean;
     },
   ) {}
@@ -77,7 +77,7 @@ export class Resync {
       report.timers++;
     }
     // Queued executions, and Running ones whose worker is gone (its lease expired) or is this one
-    // but runs them no more; a live worker's own pods (maybe without a job, ADR 0007) are its own.
+    // but runs them no more; a live worker's own pods (maybe without a job, ADR 0008) are its own.
     for (const p of await executions.unfinished({ self: this.deps.worker })) {
       if (this.deps.holds?.(p.workflowId, p.nodeId)) continue;
       await queues.runPod(p.workflowId, p.nodeId);

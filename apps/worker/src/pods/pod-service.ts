@@ -73,7 +73,7 @@ export class PodService {
 
   /**
    * Run a pod whose execution this worker has claimed (by a pod job, or in its own reconcile's
-   * save, ADR 0007) and store its result. Starts the executor synchronously (no await before it),
+   * save, ADR 0008) and store its result. Starts the executor synchronously (no await before it),
    * so a kill that finds the pod not started yet can still drop it. `exited` is called once the
    * pod's processes are gone, before its result is stored (its slot may then go to the next pod).
    */

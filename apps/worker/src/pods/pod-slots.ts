@@ -1,6 +1,6 @@
 /**
  * The worker's step slots (SLIPWAY_WORKER_CONCURRENCY), shared by the pods it runs for its own
- * reconciles (ADR 0007) and those its BullMQ consumer fetched: at most `capacity` run at once.
+ * reconciles (ADR 0008) and those its BullMQ consumer fetched: at most `capacity` run at once.
  * A free slot goes to the worker's own pods first (they cost no queue round trips, and each one
  * run here lets its workflow's next pods be claimed here too), in the order they asked, unless
  * a fetched job has waited `maxQueuedWaitMs`: then that job, so a job this worker fetched is not

@@ -1,5 +1,5 @@
 /**
- * Pods a worker runs for its own reconciles without a BullMQ job (ADR 0007).
+ * Pods a worker runs for its own reconciles without a BullMQ job (ADR 0008).
  *
  * Before a save, the reconcile reserves some of the pods it starts (`reserve`): the save records
  * those Running for this worker instead of Queued, in the same statement as the state. Once it

@@ -52,7 +52,7 @@ export class ReconcileService {
     log: (msg: string) => void = () => {},
     /** Sees every saved workflow, the nodes that changed and the executed spec (metrics). */
     private readonly observe?: (workflowId: string, wf: Workflow, changedNodeIds: string[], spec: WorkflowSpec) => void,
-    /** Pods this worker runs itself without a queue job, claimed in the save (ADR 0007). */
+    /** Pods this worker runs itself without a queue job, claimed in the save (ADR 0008). */
     private readonly claims?: PodClaims,
   ) {
     this.log = log;
@@ -115,7 +115,7 @@ export class ReconcileService {
       for (const a of actions) if (a.type === 'StartPod') pods.push(a.pod);
       const failedNow = !FINISHED.has(phase ?? '') && FAILED.has(reconciler.workflow.status?.phase ?? '');
       const alert = failedNow ? await this.failureAlert(workflowId, reconciler.workflow) : undefined;
-      // Some of the pods may be claimed for this worker in the save itself (ADR 0007).
+      // Some of the pods may be claimed for this worker in the save itself (ADR 0008).
       const claim = pods.length > 0 ? this.claims?.reserve(workflowId, pods) : undefined;
       let saved: SaveResult | undefined;
       try {

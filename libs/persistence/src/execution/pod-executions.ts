@@ -182,7 +182,7 @@ export class PodExecutions {
   }
 
   /**
-   * A pod this worker claimed for itself (in the save, ADR 0007) and will not run after all (a
+   * A pod this worker claimed for itself (in the save, ADR 0008) and will not run after all (a
    * kill before it started): Cancelled, like a Queued execution killed before its job ran.
    */
   async cancelClaimed(workflowId: string, nodeId: string, worker: string): Promise<void> {
@@ -190,7 +190,7 @@ export class PodExecutions {
   }
 
   /**
-   * Pods this worker claimed for itself (ADR 0007) and hands to the queue before starting them:
+   * Pods this worker claimed for itself (ADR 0008) and hands to the queue before starting them:
    * Queued again, as if never claimed (the claim's attempt is taken back).
    */
   async unclaim(workflowId: string, nodeIds: readonly string[], worker: string): Promise<void> {
@@ -201,7 +201,7 @@ export class PodExecutions {
 
   /**
    * Executions queued or running that may need a job (for the resync after a crash): not those
-   * Running for another worker whose lease is live (ADR 0007) — that worker runs them, possibly
+   * Running for another worker whose lease is live (ADR 0008) — that worker runs them, possibly
    * without a queue job. `self`'s own Running executions are included (the caller knows which
    * of them it still runs).
    */

@@ -1,5 +1,5 @@
 /**
- * Pods a worker claims in its own save (ADR 0007) and the leases that protect them, against the
+ * Pods a worker claims in its own save (ADR 0008) and the leases that protect them, against the
  * real PostgreSQL: which unfinished executions the resync may queue.
  */
 import { randomUUID } from 'node:crypto';

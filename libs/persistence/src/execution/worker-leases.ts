@@ -1,5 +1,5 @@
 /**
- * Worker liveness leases (ADR 0007). A worker renews its lease while it lives; a pod execution
+ * Worker liveness leases (ADR 0008). A worker renews its lease while it lives; a pod execution
  * that is Running for a worker whose lease is live is that worker's to finish (it may run it
  * without a queue job, so nothing else would notice it dying), and the resync re-queues the
  * Running executions of a worker whose lease expired. Times are the database's clock, so

@@ -35,7 +35,7 @@ export interface SaveRequest {
   /** Pod executions to record (Queued; an existing row is kept), in the same statement as the state. */
   pods?: readonly PodRequest[];
   /**
-   * Of `pods`, those this worker runs itself without a queue job (ADR 0007): recorded Running
+   * Of `pods`, those this worker runs itself without a queue job (ADR 0008): recorded Running
    * for `worker` (attempt 1) instead of Queued. Only the rows this save inserted are claimed
    * (`SaveResult.claimed`); an existing row is kept as it is.
    */
