@@ -36,7 +36,7 @@ export class LocalRun {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly queued: PodRequest[] = [];
   private running = 0;
-  /** Pods handed to the executor at once: maxPods, or twice that when the executor keeps the limit itself. */
+  /** Pods handed to the executor at once: maxPods, or maxPods + max(maxPods, STAGED_PODS) when the executor keeps the limit itself. */
   private readonly admitted: number | undefined;
   private scheduled = false;
   private done?: (wf: Workflow) => void;

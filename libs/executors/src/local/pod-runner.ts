@@ -96,7 +96,7 @@ export class PodRun {
     // frees (no round trip through this process). A pod of several holds a slot throughout.
     const single = prepared.init.length === 0 && prepared.sidecars.length === 0 && prepared.main.length === 1 && !gitInputs;
     if (this.gate && !single) {
-      await this.holdSlot(this.gate);
+      if (this.killReason === undefined) await this.holdSlot(this.gate);
       if (this.killReason !== undefined) return this.finish(prepared, []);
     }
     if (gitInputs) {
