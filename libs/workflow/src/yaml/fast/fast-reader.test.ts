@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { composeDocuments } from '../compose.js';
 import { SourceMap } from '../source-map.js';
 import { fastPosition, fastRead, linePosition } from './fast-reader.js';
+import { seededRandom } from './seeded-random.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../../..');
 
@@ -99,17 +100,6 @@ function compare(text: string): string | undefined {
   return undefined;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = [' ', '  ', '\n', '-', '- ', ':', ': ', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '|-', '>', '&a', '*a', '!', '?', '~', '0', '07', 'yes', '---', '\\', 'x'];
 
 function mutate(text: string, rnd: () => number): string {
@@ -137,7 +127,7 @@ describe('fast YAML reader', () => {
   });
 
   it('agrees with the full reader on randomly mutated files, or gives up', () => {
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     const texts = [...files.values()].filter((t) => t.length < 20_000);
     let accepted = 0;
     for (let i = 0; i < 4000; i++) {

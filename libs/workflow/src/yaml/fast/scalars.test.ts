@@ -4,6 +4,7 @@ import { Document, isScalar, type ScalarTag } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { goYamlTags } from '../go-yaml-schema.js';
 import { resolvePlain, UNSURE } from './scalars.js';
+import { seededRandom } from './seeded-random.js';
 
 const doc = new Document(null, { version: '1.1', customTags: goYamlTags, uniqueKeys: false });
 const tags = (doc.schema as unknown as { tags: ScalarTag[] }).tags;
@@ -17,16 +18,6 @@ function reference(source: string, atKey: boolean): unknown {
   return isScalar(value) ? value.value : value;
 }
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = ['', '~', 'null', 'Null', 'NULL', 'nULL', 'y', 'Y', 'yes', 'Yes', 'YES', 'yEs', 'n', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'tRUE', 'false', 'off', 'Off', 'OFF', 'on', 'On', 'ON', 'oN', '<<', '<', '0', '00', '0755', '0789', '0o17', '-0o17', '+0o', '0x1F', '-0x_', '0b101', '0b', '0b2', '1_000', '-0', '+1', '1.5', '.5', '.', '-.', '1e3', '1E-3', '1.e5', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '1:20', '2001-12-14', '2001-12-14T21:59:43Z', '12:30:00', '1,000', 'x', 'alpine:3', '3.14.15', '1_', '_1', '0_7'];
 const CHARS = '0123456789_-+.eExXoObB:~yYnNtTfF <';
 
@@ -38,7 +29,7 @@ describe('plain scalar resolution', () => {
   });
 
   it('matches the yaml package on 100,000 random strings of number-like characters', () => {
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     for (let i = 0; i < 100_000; i++) {
       let s = '';
       const n = Math.floor(rnd() * 7);
