@@ -32,6 +32,9 @@ interface WorkflowScratch {
   inFlight: Set<Promise<unknown>>;
 }
 
+/** Ready directories kept per workflow at most (more recycled ones are left for the workflow's removal). */
+const MAX_READY = 256;
+
 export class ScratchDirs {
   private readonly workflows = new Map<string, WorkflowScratch>();
 
@@ -41,7 +44,12 @@ export class ScratchDirs {
     private readonly ahead = 4,
   ) {}
 
-  /** A fresh empty directory for one pod of workflow `uid`. */
+  /**
+   * A fresh empty directory for one pod of workflow `uid`. From the second pod on, when this
+   * take empties the ready list (or finds it empty), a few more are made in the background:
+   * directories that pods give back or recycle come back to the list, so a workflow whose pods
+   * leave their directories untouched soon makes none at all.
+   */
   async take(uid: string): Promise<string> {
     let wf = this.workflows.get(uid);
     if (!wf) {
@@ -50,7 +58,7 @@ export class ScratchDirs {
     }
     wf.asked++;
     const ready = wf.ready.pop();
-    if (wf.asked >= 2) this.refill(wf);
+    if (wf.asked >= 2 && wf.ready.length === 0) this.refill(wf);
     if (ready !== undefined) return ready;
     return this.make(wf);
   }
@@ -68,7 +76,7 @@ export class ScratchDirs {
    */
   recycle(uid: string, dir: string): void {
     const wf = this.workflows.get(uid);
-    if (!wf || !dir.startsWith(`${wf.base}/`) || wf.ready.length >= 2 * Math.max(this.ahead, 1)) return;
+    if (!wf || !dir.startsWith(`${wf.base}/`) || wf.ready.length >= MAX_READY) return;
     try {
       const stat = lstatSync(dir);
       if (!stat.isDirectory() || (stat.mode & 0o7777) !== 0o700 || stat.uid !== process.getuid?.()) return;
