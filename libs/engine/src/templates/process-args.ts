@@ -11,7 +11,8 @@ export const ABSENT = '__slipway_absent_optional__';
 export class ArgumentError extends Error {}
 
 export function processArgs(template: Template, args: Arguments | undefined, globals: Scope, local: Map<string, string>): Template {
-  const tmpl = structuredClone(template);
+  // substituteParams copies the whole template; only the inputs are changed before that.
+  const tmpl = withOwnInputs(template);
   for (const inParam of tmpl.inputs?.parameters ?? []) {
     if (inParam.value === undefined && inParam.default !== undefined) inParam.value = String(inParam.default);
     const arg = args?.parameters?.find((p) => p.name === inParam.name);
@@ -41,6 +42,20 @@ export function processArgs(template: Template, args: Arguments | undefined, glo
     }
   }
   return substituteParams(tmpl, globals, local);
+}
+
+/** A shallow copy of the template whose input parameters and artifacts may be changed in place. */
+function withOwnInputs(template: Template): Template {
+  const inputs = template.inputs;
+  if (!inputs) return template;
+  return {
+    ...template,
+    inputs: {
+      ...inputs,
+      ...(inputs.parameters ? { parameters: inputs.parameters.map((p) => ({ ...p })) } : {}),
+      ...(inputs.artifacts ? { artifacts: inputs.artifacts.slice() } : {}),
+    },
+  };
 }
 
 function hasLocation(a: Record<string, unknown>): boolean {
