@@ -23,6 +23,10 @@
  * A gate is a counting semaphore over launches and tokens, granted in request order: a gated
  * process holds its slot until it exits, and the next queued request starts right then, without
  * a round trip to Node (this is what keeps `--max-pods N` as tight as `make -jN`).
+ * Replies are written once per loop turn. Those about gated processes may wait up to DEFER_MS
+ * more while their gate still has plenty queued (the helper keeps it busy meanwhile), so Node
+ * wakes once for several exits; anything else, and an exit that leaves its gate short of queued
+ * requests, goes out at the end of the turn.
  * When a child exits, the rest of its process group is killed (as when a pod's PID 1 exits).
  * When stdin closes (Node exited or was killed), every live group is killed and we exit.
  */
@@ -63,7 +67,7 @@ struct waiting {
 };
 
 struct gate {
-	uint32_t slots, used;
+	uint32_t slots, used, waiting;
 	struct waiting *head, *tail;
 };
 
@@ -81,6 +85,10 @@ static struct child *children;
 static int epfd;
 static char *out_buf;
 static size_t out_len, out_cap;
+/* Replies may wait this long (see the top comment); urgent: some reply must go out this turn. */
+#define DEFER_MS 2
+static int urgent;
+static struct timespec pending_since;
 
 static void die(const char *what) {
 	fprintf(stderr, "slipway-spawner: %s: %s\n", what, strerror(errno));
@@ -98,6 +106,7 @@ static void put(const void *data, size_t n) {
 }
 
 static void send_frame(char type, uint32_t id, const void *payload, uint32_t n) {
+	if (out_len == 0) clock_gettime(CLOCK_MONOTONIC, &pending_since);
 	unsigned char header[9] = {(unsigned char)type, id >> 24, id >> 16, id >> 8, id,
 				   n >> 24, n >> 16, n >> 8, n};
 	put(header, 9);
@@ -115,7 +124,21 @@ static void flush_out(void) {
 		done += (size_t)w;
 	}
 	out_len = 0;
+	urgent = 0;
 }
+
+/* Milliseconds the replies not yet written may still wait (0: write them now). */
+static int defer_left(void) {
+	if (out_len == 0) return -1;
+	if (urgent) return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long waited = (now.tv_sec - pending_since.tv_sec) * 1000LL + (now.tv_nsec - pending_since.tv_nsec) / 1000000;
+	return waited >= DEFER_MS ? 0 : (int)(DEFER_MS - waited);
+}
+
+/* Node should hear about an exit of gate g now: few requests are left queued behind it. */
+static int gate_running_low(uint32_t g);
 
 static void kill_all(void) {
 	for (struct child *c = children; c; c = c->next)
@@ -132,6 +155,7 @@ static void fail(uint32_t id, int err) {
 	int n = snprintf(json, sizeof json, "{\"errno\":%d,\"code\":\"%s\",\"message\":\"%s\"}", err,
 			 name ? name : "EIO", strerror(err));
 	send_frame('F', id, json, (uint32_t)n);
+	urgent = 1;
 }
 
 /* PATH lookup in the child's environment (as libuv's execvpe does). */
@@ -242,6 +266,7 @@ static int start(const unsigned char *msg, uint32_t len) {
 	char text[48];
 	int n = snprintf(text, sizeof text, "%d %lld", (int)pid, (long long)started.tv_sec * 1000 + started.tv_nsec / 1000000);
 	send_frame('S', id, text, (uint32_t)n);
+	if (gate == 0) urgent = 1;
 	return 0;
 }
 
@@ -251,6 +276,7 @@ static void drain(uint32_t g) {
 	while (gt->head && gt->used < gt->slots) {
 		struct waiting *w = gt->head;
 		gt->head = w->next;
+		gt->waiting--;
 		if (!gt->head) gt->tail = NULL;
 		gt->used++;
 		if (w->len == 0) {
@@ -261,12 +287,17 @@ static void drain(uint32_t g) {
 			t->next = tokens;
 			tokens = t;
 			send_frame('S', w->id, "0", 1);
+			urgent = 1;
 		} else if (start(w->msg, w->len) != 0) {
 			gt->used--;
 		}
 		free(w->msg);
 		free(w);
 	}
+}
+
+static int gate_running_low(uint32_t g) {
+	return g >= MAX_GATES || gates[g].waiting <= 2 * gates[g].slots;
 }
 
 static void release_slot(uint32_t g) {
@@ -286,6 +317,7 @@ static void enqueue(uint32_t g, uint32_t id, const unsigned char *msg, uint32_t 
 		w->len = len;
 	}
 	struct gate *gt = &gates[g];
+	gt->waiting++;
 	if (gt->tail) gt->tail->next = w;
 	else gt->head = w;
 	gt->tail = w;
@@ -301,6 +333,7 @@ static int unqueue(uint32_t id) {
 			if (prev) prev->next = w->next;
 			else gates[g].head = w->next;
 			if (gates[g].tail == w) gates[g].tail = prev;
+			gates[g].waiting--;
 			free(w->msg);
 			free(w);
 			return 1;
@@ -348,7 +381,10 @@ static void request(const unsigned char *msg, uint32_t len) {
 		}
 		break;
 	case 'C':
-		if (unqueue(a)) send_frame('C', a, NULL, 0);
+		if (unqueue(a)) {
+			send_frame('C', a, NULL, 0);
+			urgent = 1;
+		}
 		break;
 	}
 }
@@ -365,6 +401,7 @@ static void finish_if_done(struct child *c) {
 		n = snprintf(json, sizeof json, "{\"code\":%d,\"signal\":null}", WEXITSTATUS(c->status));
 	}
 	send_frame('X', c->id, json, (uint32_t)n);
+	if (c->gate == 0 || gate_running_low(c->gate)) urgent = 1;
 	for (struct child **pp = &children; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -436,7 +473,7 @@ int main(void) {
 	size_t in_len = 0, in_cap = 0;
 	struct epoll_event events[64];
 	for (;;) {
-		int n = epoll_wait(epfd, events, 64, -1);
+		int n = epoll_wait(epfd, events, 64, defer_left());
 		if (n < 0) {
 			if (errno == EINTR) continue;
 			die("epoll_wait");
@@ -481,6 +518,6 @@ int main(void) {
 			}
 		}
 		reap();
-		if (out_len) flush_out();
+		if (out_len && defer_left() == 0) flush_out();
 	}
 }
