@@ -67,7 +67,8 @@ export class PodRun {
     if (req.template.resource) {
       return this.errorResult('resource templates need the Kubernetes executor (set SLIPWAY_EXECUTOR=kubernetes)');
     }
-    const scratch = await this.config.scratchDirs?.take(req.workflow.uid);
+    const taken = this.config.scratchDirs?.take(req.workflow.uid);
+    const scratch = typeof taken === 'string' ? taken : await taken;
     const prepared = prepareContainers(req, this.config, scratch);
     if ('error' in prepared) {
       if (scratch !== undefined) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
@@ -90,7 +91,7 @@ export class PodRun {
 
   private async runPrepared(prepared: PreparedPod): Promise<PodResult> {
     const req = this.request;
-    await this.preparePodFiles(prepared);
+    if (this.hasPodFiles(prepared)) await this.preparePodFiles(prepared);
     const gitInputs = req.inputArtifacts.some((a) => a.git !== undefined);
     // A pod of one process waits for its slot in the launcher, which starts it the moment a slot
     // frees (no round trip through this process). A pod of several holds a slot throughout.
@@ -112,6 +113,7 @@ export class PodRun {
         return this.finish(prepared, [], { phase: r.phase, exitCode: r.exitCode, message: r.exitCode !== undefined && r.message ? r.message : `init container "${r.name}": ${r.message ?? r.phase}` });
       }
     }
+    if (prepared.sidecars.length === 0) return this.finish(prepared, await this.runMains(prepared));
     const sidecars = this.killReason === undefined ? prepared.sidecars.map((s) => this.run(s, 'sidecar', prepared)) : [];
     const mains = await this.runMains(prepared);
     await Promise.all(
@@ -123,6 +125,11 @@ export class PodRun {
 
   /** Run the main containers, each once its dependencies succeeded; parallel where allowed. */
   private async runMains(prepared: PreparedPod): Promise<ContainerRunResult[]> {
+    if (prepared.main.length === 1 && prepared.main[0].dependencies.length === 0) {
+      // One container (not a containerSet): nothing to order.
+      if (this.killReason !== undefined) return [this.notRun(prepared.main[0].name, this.killReason)];
+      return [await this.run(prepared.main[0], 'main', prepared)];
+    }
     const byName = new Map(prepared.main.map((c) => [c.name, c]));
     const runs = new Map<string, Promise<ContainerRunResult>>();
     const runOne = (c: PreparedContainer & { dependencies: string[] }): Promise<ContainerRunResult> => {
@@ -132,9 +139,7 @@ export class PodRun {
           const deps = await Promise.all(c.dependencies.map((d) => runOne(byName.get(d)!)));
           const failed = deps.find((d) => d.phase !== 'Succeeded');
           if (failed || this.killReason !== undefined) {
-            const now = Date.now();
-            const why = failed ? `dependency "${failed.name}" did not succeed` : this.killReason;
-            return { name: c.name, phase: 'Failed', message: `not run: ${why}`, startedAt: now, finishedAt: now, notRun: true };
+            return this.notRun(c.name, failed ? `dependency "${failed.name}" did not succeed` : this.killReason);
           }
           return this.run(c, 'main', prepared);
         })();
@@ -143,6 +148,11 @@ export class PodRun {
       return run;
     };
     return Promise.all(prepared.main.map(runOne));
+  }
+
+  private notRun(name: string, why: string | undefined): ContainerRunResult {
+    const now = Date.now();
+    return { name, phase: 'Failed', message: `not run: ${why}`, startedAt: now, finishedAt: now, notRun: true };
   }
 
   private run(c: PreparedContainer, role: Role, prepared: PreparedPod): Promise<ContainerRunResult> {
@@ -189,6 +199,10 @@ export class PodRun {
     }, this.config.daemonReadyMs).unref();
   }
 
+  private hasPodFiles(prepared: PreparedPod): boolean {
+    return prepared.layout.mkdirs.size > 0 || this.request.scriptSource !== undefined || this.request.inputArtifacts.some((a) => a.raw !== undefined);
+  }
+
   /** Directories, the script file and raw input artifacts, before anything runs. */
   private async preparePodFiles(prepared: PreparedPod): Promise<void> {
     const { layout } = prepared;
@@ -213,10 +227,10 @@ export class PodRun {
     override?: Pick<PodResult, 'phase' | 'exitCode' | 'message'>,
   ): Promise<PodResult> {
     const req = this.request;
-    const [outputParameters] = await Promise.all([
-      readOutputParameters(req, prepared.layout),
-      keepOutputArtifacts(req, prepared.layout),
-    ]);
+    const outputParameters =
+      req.outputParameterPaths.length === 0 && req.outputArtifactPaths.length === 0
+        ? {}
+        : (await Promise.all([readOutputParameters(req, prepared.layout), keepOutputArtifacts(req, prepared.layout)]))[0];
     const main = mains.find((m) => m.name === prepared.mainName);
     const decisive = mains.find((m) => m.phase !== 'Succeeded');
     let outcome: Pick<PodResult, 'phase' | 'exitCode' | 'message'> = override ?? {

@@ -48,9 +48,10 @@ export class ScratchDirs {
    * A fresh empty directory for one pod of workflow `uid`. From the second pod on, when this
    * take empties the ready list (or finds it empty), a few more are made in the background:
    * directories that pods give back or recycle come back to the list, so a workflow whose pods
-   * leave their directories untouched soon makes none at all.
+   * leave their directories untouched soon makes none at all. A ready one is returned as is (no
+   * promise), so a pod start does not wait a turn for it.
    */
-  async take(uid: string): Promise<string> {
+  take(uid: string): string | Promise<string> {
     let wf = this.workflows.get(uid);
     if (!wf) {
       wf = { uid, base: `${this.workdir}/workflows/${uid}/scratch`, ready: [], making: 0, asked: 0, baseMade: undefined, inFlight: new Set() };
