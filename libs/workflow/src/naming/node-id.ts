@@ -3,14 +3,23 @@
  * the root node's id is the workflow name; every other id is `W-<fnv32a(nodeName)>`.
  */
 
+const utf8 = new TextEncoder();
+
 /** 32-bit FNV-1a over the UTF-8 bytes of `text`. */
 export function fnv32a(text: string): number {
   let hash = 0x811c9dc5;
-  const bytes = new TextEncoder().encode(text);
-  for (const byte of bytes) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Node names are nearly always ASCII, whose UTF-8 bytes are the char codes.
+    if (code >= 0x80) return fnv32aBytes(utf8.encode(text));
+    hash = Math.imul(hash ^ code, 0x01000193);
   }
+  return hash >>> 0;
+}
+
+function fnv32aBytes(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
   return hash >>> 0;
 }
 
