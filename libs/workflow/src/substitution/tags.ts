@@ -87,11 +87,11 @@ export function replaceInObject<T>(value: T, scope: Scope, options: ReplaceOptio
 }
 
 function walk(value: unknown, fn: (s: string) => string): unknown {
-  if (typeof value === 'string') return fn(value);
+  if (typeof value === 'string') return value.includes('{{') ? fn(value) : value;
   if (Array.isArray(value)) return value.map((v) => walk(v, fn));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, fn);
+    for (const k of Object.keys(value)) out[k] = walk((value as Record<string, unknown>)[k], fn);
     return out;
   }
   return value;
