@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `slipway` command. Each verb's modules are imported when that verb runs, so that `help` loads
- * nothing, `lint` only the workflow library, and `run` no HTTP client or server verbs.
+ * nothing, `lint` only the workflow library, and `run` no HTTP client or server verbs; `run` loads
+ * the build's single-file bundle of its modules when it is fresh (run-module.ts).
  */
 import { parseArgs } from 'node:util';
 import { EXIT } from './exit.js';
@@ -101,7 +102,8 @@ async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.error;
     }
   }
-  const { runCommand } = await import('./commands/run.js');
+  const { loadRunModule } = await import('./run-module.js');
+  const { runCommand } = await loadRunModule();
   return runCommand(
     {
       file: positionals[0],
