@@ -82,7 +82,9 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node24',
-  keepNames: true, // class and function names (error names, logs) stay what they were
+  // No keepNames: it wraps every function and closure in a runtime __name() call (an
+  // Object.defineProperty each time a closure is made), ≈ 14 ms of a 1,000-step run. No code
+  // reads a function's or class's name; error names are set explicitly.
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',
