@@ -32,6 +32,9 @@ interface WorkflowScratch {
   inFlight: Set<Promise<unknown>>;
 }
 
+/** This process's uid (a system call each time process.getuid() is asked). */
+const OWN_UID = process.getuid?.();
+
 /** Ready directories kept per workflow at most (more recycled ones are left for the workflow's removal). */
 const MAX_READY = 256;
 
@@ -80,7 +83,7 @@ export class ScratchDirs {
     if (!wf || !dir.startsWith(`${wf.base}/`) || wf.ready.length >= MAX_READY) return;
     try {
       const stat = lstatSync(dir);
-      if (!stat.isDirectory() || (stat.mode & 0o7777) !== 0o700 || stat.uid !== process.getuid?.()) return;
+      if (!stat.isDirectory() || (stat.mode & 0o7777) !== 0o700 || stat.uid !== OWN_UID) return;
       if (readdirSync(dir).length > 0) return;
     } catch {
       return;

@@ -282,8 +282,7 @@ export class ResidentSpawner implements Launcher {
         break;
       case 'X': {
         this.settle(id);
-        const exit = JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null };
-        entry.handlers.onExit(exit);
+        entry.handlers.onExit(exitOf(payload));
         break;
       }
     }
@@ -319,6 +318,16 @@ export class ResidentSpawner implements Launcher {
       }
     }
   }
+}
+
+const PLAIN_EXIT = /^\{"code":(\d{1,3}),"signal":null\}$/;
+
+/** An `X` payload: `{"code":N,"signal":null}` (the usual case, read without JSON.parse) or a signal. */
+function exitOf(payload: Buffer): { code: number | null; signal: NodeJS.Signals | null } {
+  const text = payload.toString('latin1');
+  const plain = PLAIN_EXIT.exec(text);
+  if (plain) return { code: Number(plain[1]), signal: null };
+  return JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null };
 }
 
 const noHandlers: LaunchHandlers = { onSpawn: () => undefined, onStdout: () => undefined, onStderr: () => undefined, onExit: () => undefined };
