@@ -88,10 +88,10 @@ test('a workflow whose pods leave their directories untouched stops making new o
   const dirs = new ScratchDirs(root, 4);
   // 18 pods in flight (as with --max-pods 2 and staged pods); pods end in bursts of 1–9 and as
   // many start in the same turn (one reconcile's worth), 1,000 pods in all.
-  const inFlight = await Promise.all(Array.from({ length: 18 }, () => dirs.take('steady')));
+  const inFlight = await Promise.all(Array.from({ length: 18 }, async () => dirs.take('steady')));
   for (let started = 18, burst = 1; started < 1000; started += burst, burst = (burst * 7) % 9 + 1) {
     for (const dir of inFlight.splice(0, burst)) dirs.recycle('steady', dir);
-    inFlight.push(...(await Promise.all(Array.from({ length: burst }, () => dirs.take('steady')))));
+    inFlight.push(...(await Promise.all(Array.from({ length: burst }, async () => dirs.take('steady')))));
   }
   await settle();
   expect(readdirSync(join(root, 'workflows/steady/scratch')).length).toBeLessThanOrEqual(18 + 2 * 4);
