@@ -38,6 +38,14 @@ export interface LocalExecutorOptions {
    * child_process, which forks this whole process per step. See spawner/README.md.
    */
   spawner?: 'resident' | 'node';
+  /**
+   * At most this many pods of this executor run at once, whatever their workflow (the worker's
+   * step slots, ADR 0011): one gate over every pod it starts, kept by the launcher as
+   * `limitPods` keeps one per workflow — a pod of one process waits in the launcher (the helper
+   * starts it the moment a slot frees), a pod of several holds a slot for its whole run, a pod
+   * killed while it waits never starts. Unset: no limit (the caller bounds its pods).
+   */
+  maxPods?: number;
 }
 
 export const BWRAP_MISSING_WARNING =
@@ -69,6 +77,11 @@ function toolBinds(): BindMount[] {
   return [...new Set(outer)].map((p) => ({ src: p, dest: p, readOnly: true }));
 }
 
+function wholePositive(pods: number): number {
+  if (!Number.isInteger(pods) || pods < 1) throw new Error(`pod limit must be a whole number ≥ 1, not ${pods}`);
+  return pods;
+}
+
 export class LocalExecutor implements PodExecutor {
   readonly sandboxMode: 'bwrap' | 'none';
   readonly workdir: string;
@@ -78,9 +91,12 @@ export class LocalExecutor implements PodExecutor {
   private readonly pods = new Map<string, PodRun>();
   private readonly podsByWorkflow = new Map<string, Set<string>>();
   private readonly gates = new Map<string, LaunchGate>();
+  /** The gate of `maxPods`, over every pod. */
+  private readonly podGate: LaunchGate | undefined;
   private closed = false;
 
   constructor(options: LocalExecutorOptions) {
+    const maxPods = options.maxPods === undefined ? undefined : wholePositive(options.maxPods);
     const warn = options.warn ?? ((message: string) => console.warn(message));
     const bwrapPath = options.bwrapPath ?? 'bwrap';
     const sandbox = options.sandbox ?? 'auto';
@@ -106,6 +122,7 @@ export class LocalExecutor implements PodExecutor {
     baseEnv.SLIPWAY_NODE = process.execPath;
     baseEnv.SLIPWAY_GITOPS_BIN = GITOPS_BIN_DIR;
     this.launcher = chooseLauncher(options.spawner ?? 'resident', warn);
+    if (maxPods !== undefined) this.podGate = this.launcher.gate(maxPods);
     this.scratchDirs = new ScratchDirs(this.workdir);
     this.config = {
       launcher: this.launcher,
@@ -136,7 +153,7 @@ export class LocalExecutor implements PodExecutor {
       sink.podFinished(result);
       return;
     }
-    const run = new PodRun(request, sink, this.config, this.gates.get(request.workflow.uid));
+    const run = new PodRun(request, sink, this.config, this.podGate ?? this.gates.get(request.workflow.uid));
     this.pods.set(request.nodeId, run);
     let nodes = this.podsByWorkflow.get(request.workflow.uid);
     if (!nodes) this.podsByWorkflow.set(request.workflow.uid, (nodes = new Set()));
@@ -144,9 +161,16 @@ export class LocalExecutor implements PodExecutor {
   }
 
   limitPods(workflowUid: string, pods: number): void {
-    if (!Number.isInteger(pods) || pods < 1) throw new Error(`pod limit must be a whole number ≥ 1, not ${pods}`);
+    wholePositive(pods);
+    // A pod waits for one gate: under maxPods every pod already waits for the executor's.
+    if (this.podGate) throw new Error('this executor limits all its pods (maxPods): no per-workflow pod limit');
     if (this.gates.has(workflowUid)) throw new Error(`workflow ${workflowUid} already has a pod limit`);
     this.gates.set(workflowUid, this.launcher.gate(pods));
+  }
+
+  /** `maxPods`: how many of its pods run at once at most (undefined: no limit). */
+  get podLimit(): number | undefined {
+    return this.podGate?.slots;
   }
 
   async kill(nodeId: string, reason: string): Promise<void> {
