@@ -2,7 +2,7 @@
  * Pods run by the worker whose reconcile started them, without a queue job (ADR 0008), and the
  * worker leases the resync checks, against the real PostgreSQL, Redis and processes.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
@@ -13,7 +13,7 @@ import { createPrismaClient, PodExecutions, Timers, WorkerLeases, WorkflowInbox,
 import { podJobId, QUEUE_NAMES, redisConnection, SlipwayQueues } from '@slipway/queue';
 import { instantiateWorkflow, type Workflow } from '@slipway/workflow';
 import { Resync } from './maintenance/resync.js';
-import { WorkerHost } from './worker-host.js';
+import { WorkerHost, type WorkerOptions } from './worker-host.js';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
@@ -35,8 +35,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function startHost(): Promise<WorkerHost> {
-  const host = new WorkerHost({ db: prisma, redisUrl: TEST_REDIS_URL, prefix, workdir: mkdtempSync(join(tmpdir(), 'slipway-self-run-')), sandbox: 'auto', podConcurrency: 2, resyncSeconds: 60, cronSeconds: 0, log: () => {} });
+async function startHost(options: Partial<WorkerOptions> = {}): Promise<WorkerHost> {
+  const host = new WorkerHost({ db: prisma, redisUrl: TEST_REDIS_URL, prefix, workdir: mkdtempSync(join(tmpdir(), 'slipway-self-run-')), sandbox: 'auto', podConcurrency: 2, resyncSeconds: 60, cronSeconds: 0, log: () => {}, ...options });
   await host.start();
   hosts.push(host);
   return host;
@@ -94,6 +94,51 @@ describe('pods run by the worker that started them', () => {
       expect(rows.every((r) => r.state === 'Done' && r.worker === host.workerId && r.attempts === 1)).toBe(true);
       await new Promise((r) => setTimeout(r, 200));
       expect(added).toEqual([]);
+      expect(host.selfRunPods).toBe(0);
+    } finally {
+      await events.close();
+      await events.disconnect();
+    }
+  });
+});
+
+/** A fan of `n` short steps, each appending "+" then "-" to `file`. */
+const fanWriting = (n: number, file: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: staged-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+${Array.from({ length: n }, (_, i) => `      - {name: s${i}, template: t}`).join('\n')}
+  - name: t
+    container: {image: busybox, command: [sh, -c, "echo + >> ${file}; sleep 0.01; echo - >> ${file}"]}
+`;
+
+describe('pods staged in the local executor (ADR 0011)', () => {
+  it('own pods and queue jobs share the slots: never more steps at once than slots, and the queued pods run too', async () => {
+    // This worker alone (an earlier one, sandboxed, would not see the file), with bound 3: most of
+    // the fan goes through the queue, which this worker's consumer fetches.
+    for (const h of hosts.splice(0)) await h.stop();
+    const host = await startHost({ sandbox: 'none', selfRunBound: 3 });
+    const events = new QueueEvents(QUEUE_NAMES.pods, { connection: redisConnection(TEST_REDIS_URL, { forWorker: true }), prefix });
+    await events.waitUntilReady();
+    const added: string[] = [];
+    events.on('added', ({ jobId }) => added.push(jobId));
+    const file = join(mkdtempSync(join(tmpdir(), 'slipway-staged-')), 'steps.log');
+    try {
+      const id = await submit(fanWriting(24, file));
+      expect(await waitForPhase(id)).toBe('Succeeded');
+      let now = 0;
+      let most = 0;
+      for (const line of readFileSync(file, 'utf8').trim().split('\n')) most = Math.max(most, (now += line === '+' ? 1 : -1));
+      expect(most).toBeLessThanOrEqual(2);
+      const rows = await prisma.podExecution.findMany({ where: { workflowId: id }, select: { state: true } });
+      expect(rows.filter((r) => r.state === 'Done')).toHaveLength(24);
+      expect(added.length).toBeGreaterThan(0);
       expect(host.selfRunPods).toBe(0);
     } finally {
       await events.close();

@@ -57,6 +57,12 @@ export interface WorkerOptions {
    * goes through the queue.
    */
   selfRunBound?: number;
+  /**
+   * Own pods handed to the local executor beyond `podConcurrency`: they wait in its spawner
+   * helper, which starts the next the moment a step exits (the executor's gate keeps
+   * `podConcurrency`; ADR 0011). Default max(podConcurrency, 16); 0: none, and no gate.
+   */
+  stagedPods?: number;
   /** SLIPWAY_EXECUTOR: where pods of workflows that do not choose run (default local). */
   executor?: ExecutorName;
   /** The Kubernetes executor's settings (kubeconfig, helper image, …), used when a workflow runs there. */
@@ -117,8 +123,10 @@ export class WorkerHost {
     const timers = new Timers(opts.db);
     const workflows = new WorkflowRepository(opts.db);
     this.metrics = opts.metrics ?? new SlipwayMetrics({ component: 'worker' });
+    const staged = opts.stagedPods ?? Math.max(opts.podConcurrency, 16);
     this.executors = new ExecutorPool({
       defaultExecutor: opts.executor ?? 'local',
+      localPodLimit: staged > 0 ? opts.podConcurrency : undefined,
       workdir: opts.workdir,
       sandbox: opts.sandbox,
       spawner: opts.spawner,
@@ -166,8 +174,8 @@ export class WorkerHost {
     }));
     this.publisher = publisher;
     // Pods this worker's reconciles start are claimed and run here, in the slots the pod queue's
-    // consumer shares, while its lease is valid (ADR 0008).
-    this.slots = new PodSlots(opts.podConcurrency);
+    // consumer shares, while its lease is valid (ADR 0008); some staged in the local executor (ADR 0011).
+    this.slots = new PodSlots(opts.podConcurrency, 1000, staged);
     this.lease = new LeaseKeeper(new WorkerLeases(opts.db), this.workerId, this.log);
     this.selfRun = new SelfRunPods({
       worker: this.workerId,

@@ -18,6 +18,12 @@ export interface ExecutorPoolOptions {
   /** Secrets for the local executor's git artifacts (SLIPWAY_SECRETS_DIR). */
   secrets?: SecretStore;
   kubernetes?: KubernetesExecutorOptions;
+  /**
+   * The local executor runs at most this many pods at once, kept by its launcher's gate (the
+   * worker's step slots, so pods staged beyond them wait in the spawner helper; ADR 0011).
+   * Unset: no limit of its own.
+   */
+  localPodLimit?: number;
   executions: PodExecutions;
   metrics: SlipwayMetrics;
   warn: (message: string) => void;
@@ -42,7 +48,7 @@ export class ExecutorPool {
       executor =
         name === 'kubernetes'
           ? new KubernetesExecutor({ ...this.opts.kubernetes, warn })
-          : new LocalExecutor({ workdir: resolve(this.opts.workdir), sandbox: this.opts.sandbox, spawner: this.opts.spawner, secrets: this.opts.secrets, warn });
+          : new LocalExecutor({ workdir: resolve(this.opts.workdir), sandbox: this.opts.sandbox, spawner: this.opts.spawner, secrets: this.opts.secrets, maxPods: this.opts.localPodLimit, warn });
       this.executors.set(name, executor);
     }
     return executor;

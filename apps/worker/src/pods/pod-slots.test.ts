@@ -67,4 +67,95 @@ describe('PodSlots', () => {
     release();
     expect(granted).toEqual(['a', 'c']);
   });
+
+  it('stages own pods beyond capacity; a queue job needs a place within capacity', async () => {
+    const slots = new PodSlots(2, 1000, 2);
+    const granted: string[] = [];
+    const releases = new Map<string, ReleaseSlot>();
+    const own = (name: string) =>
+      slots.take((r) => {
+        granted.push(name);
+        releases.set(name, r);
+      });
+    expect(slots.staging).toBe(false); // no step ended yet: nothing staged
+    own('short');
+    releases.get('short')!();
+    expect(slots.staging).toBe(true);
+    granted.length = 0;
+    for (const n of ['a', 'b', 'c', 'd', 'e']) own(n);
+    // Two run, two are staged in the executor (which keeps the limit of 2), e waits here.
+    expect(granted).toEqual(['a', 'b', 'c', 'd']);
+    expect(slots.busy).toBe(4);
+    let jobRelease: ReleaseSlot | undefined;
+    const job = slots.acquire().then((r) => (jobRelease = r));
+    releases.get('a')!();
+    releases.get('b')!();
+    // e goes first (own pods first); the job waits for a place within capacity (busy < 2).
+    expect(granted).toEqual(['a', 'b', 'c', 'd', 'e']);
+    releases.get('c')!();
+    await Promise.resolve();
+    expect(jobRelease).toBeUndefined();
+    releases.get('d')!();
+    await job;
+    expect(jobRelease).toBeDefined();
+    expect(slots.busy).toBe(2);
+    releases.get('e')!();
+    jobRelease!();
+    expect(slots.busy).toBe(0);
+  });
+
+  it('stops staging own pods once a queue job waited too long, until it got its place', async () => {
+    const slots = new PodSlots(1, 50, 2);
+    const granted: string[] = [];
+    const releases = new Map<string, ReleaseSlot>();
+    const own = (name: string) =>
+      slots.take((r) => {
+        granted.push(name);
+        releases.set(name, r);
+      });
+    own('short');
+    releases.get('short')!();
+    granted.length = 0;
+    own('a');
+    own('b');
+    const job = slots.acquire().then((r) => {
+      granted.push('job');
+      return r;
+    });
+    own('c');
+    own('d');
+    expect(granted).toEqual(['a', 'b', 'c']);
+    await new Promise((r) => setTimeout(r, 60));
+    releases.get('a')!(); // the job has waited 50 ms: d is not staged past it
+    expect(granted).toEqual(['a', 'b', 'c']);
+    releases.get('b')!();
+    releases.get('c')!();
+    // The job's place is within capacity (d is not staged behind it: these places were held 60 ms, long for a 50 ms wait).
+    const jobRelease = await job;
+    expect(granted).toEqual(['a', 'b', 'c', 'job']);
+    jobRelease();
+    expect(granted).toEqual(['a', 'b', 'c', 'job', 'd']);
+    releases.get('d')!();
+    expect(slots.busy).toBe(0);
+  });
+
+  it('does not stage while steps are long: the plain line (a waiting pod can still be handed back)', async () => {
+    const slots = new PodSlots(1, 100, 4);
+    const granted: string[] = [];
+    const releases = new Map<string, ReleaseSlot>();
+    const own = (name: string) =>
+      slots.take((r) => {
+        granted.push(name);
+        releases.set(name, r);
+      });
+    own('long');
+    await new Promise((r) => setTimeout(r, 30)); // 30 ms × 5 places ≥ 100 ms / 2
+    releases.get('long')!();
+    expect(slots.staging).toBe(false);
+    own('a');
+    own('b');
+    expect(granted).toEqual(['long', 'a']);
+    releases.get('a')!();
+    expect(granted).toEqual(['long', 'a', 'b']);
+  });
 });

@@ -5,6 +5,16 @@
  * run here lets its workflow's next pods be claimed here too), in the order they asked, unless
  * a fetched job has waited `maxQueuedWaitMs`: then that job, so a job this worker fetched is not
  * kept from running behind an endless stream of its own pods.
+ *
+ * Staging (ADR 0011): when the executor keeps the `capacity` limit itself (the local executor's
+ * gate, kept in its spawner helper), the worker's own pods may take `stage` places beyond it:
+ * those pods wait in the helper, which starts the next the moment a step exits, without a round
+ * trip through this event loop. A job from the queue still needs one of the `capacity` places
+ * (it may be a Kubernetes pod, which no gate limits); once one has waited `maxQueuedWaitMs`, no
+ * more own pods are staged until it got its place. Staging pays only when steps are short (the
+ * round trip it saves is ≈ 1 ms), and a staged pod is not handed to other workers while it waits,
+ * so pods are staged only while the recent steps were short enough that the last staged one
+ * would wait less than half of `maxQueuedWaitMs`: for long steps this is the plain line above.
  */
 export type ReleaseSlot = () => void;
 
@@ -25,17 +35,30 @@ export class PodSlots {
   private readonly own: Waiter[] = [];
   private readonly queued: Waiter[] = [];
 
+  /**
+   * `stage`: places beyond `capacity` for the worker's own pods, when their executor keeps the
+   * limit of `capacity` running pods itself (0: it does not; then `capacity` is the limit).
+   */
+  /**
+   * How long a step held its place, recently (a moving average; undefined until one ended). With
+   * staged pods a place is held while waiting in the executor too: by Little's law a step's own
+   * time is about the time its place was held × capacity / places in use.
+   */
+  private stepMs: number | undefined;
+
   constructor(
     readonly capacity: number,
     private readonly maxQueuedWaitMs = 1000,
+    readonly stage = 0,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`pod slots: capacity must be a positive integer, got ${capacity}`);
-    this.free = capacity;
+    if (!Number.isInteger(stage) || stage < 0) throw new Error(`pod slots: stage must be a whole number, got ${stage}`);
+    this.free = capacity + stage;
   }
 
-  /** Slots in use. */
+  /** Places in use (running, or staged in the executor). */
   get busy(): number {
-    return this.capacity - this.free;
+    return this.capacity + this.stage - this.free;
   }
 
   /**
@@ -59,11 +82,21 @@ export class PodSlots {
     return new Promise((resolve) => this.take(resolve, false));
   }
 
+  /** Whether own pods may take places beyond capacity now (see the file comment). */
+  get staging(): boolean {
+    if (this.stage === 0 || this.stepMs === undefined) return false;
+    return (this.stepMs * (this.capacity + this.stage)) / this.capacity < this.maxQueuedWaitMs / 2;
+  }
+
   private releaser(): ReleaseSlot {
     let released = false;
+    const grantedAt = performance.now();
+    const inUse = Math.max(this.capacity, this.busy);
     return () => {
       if (released) return;
       released = true;
+      const sample = ((performance.now() - grantedAt) * this.capacity) / inUse;
+      this.stepMs = this.stepMs === undefined ? sample : this.stepMs + (sample - this.stepMs) / 8;
       this.free++;
       this.next();
     };
@@ -81,8 +114,14 @@ export class PodSlots {
   private pick(): Waiter | undefined {
     while (this.own[0]?.cancelled) this.own.shift();
     while (this.queued[0]?.cancelled) this.queued.shift();
+    // A queue job needs a place within `capacity`; the `stage` places beyond it are for own pods.
+    const withinCapacity = this.free > this.stage;
     const job = this.queued[0];
-    if (job && (this.own.length === 0 || Date.now() - job.since >= this.maxQueuedWaitMs)) return this.queued.shift();
-    return this.own.shift();
+    if (job && (this.own.length === 0 || Date.now() - job.since >= this.maxQueuedWaitMs)) {
+      if (withinCapacity) return this.queued.shift();
+      // Its turn: own pods are not staged past it (it gets the next place within capacity).
+      return undefined;
+    }
+    return withinCapacity || this.staging ? this.own.shift() : undefined;
   }
 }

@@ -128,4 +128,24 @@ describe('SelfRunPods', () => {
     await stopped;
     expect(self.reserve('wf', [pod('c')])).toBeUndefined();
   });
+
+  it('with staging, a pod handed to the executor (staged) is never handed back; one still waiting here is', async () => {
+    const slots = new PodSlots(1, 1000, 1);
+    // One short step first: staging is on.
+    slots.take((release) => release());
+    expect(slots.staging).toBe(true);
+    const { self, log, gates } = setup({ slots, handBackAfterMs: 40, bound: 4 });
+    const pods = ['a', 'b', 'c'].map(pod);
+    self.settle('wf', self.reserve('wf', pods)!.nodeIds, ['a', 'b', 'c'], pods);
+    // a runs, b is staged in the executor (its run started, the executor's gate holds it), c waits here.
+    expect(log).toEqual(['run a', 'run b']);
+    expect(self.drop('wf', 'b')).toBe(false); // staged: the executor's kill cancels it there
+    await new Promise((r) => setTimeout(r, 80));
+    expect(log).toEqual(['run a', 'run b', 'unclaim c', 'queue c']);
+    expect(self.holds('wf', 'b')).toBe(true);
+    gates.get('a')!.resolve();
+    gates.get('b')!.resolve();
+    await self.idle();
+    expect(self.size).toBe(0);
+  });
 });
