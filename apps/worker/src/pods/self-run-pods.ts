@@ -12,7 +12,10 @@
  * Other workers still share the work: a claimed pod that has not found a slot here within
  * `handBackAfterMs` goes to the queue (the job claims the Running row like any other), and the
  * bound (`bound`: pods held here, reserved, waiting or running) sends the rest of a very wide
- * workflow there at once.
+ * workflow there at once. "Waiting" is waiting in this worker's line for a place: a pod given one
+ * is `running` here even while it is staged in the local executor's gate (ADR 0011), where it may
+ * start at any moment — it is not handed back then, and a kill goes to the executor, which
+ * cancels it there.
  */
 import type { PodRequest } from '@slipway/engine';
 import type { PodSlots, SlotTicket } from './pod-slots.js';
