@@ -45,7 +45,10 @@ describe.each(['resident', 'node'] as const)('LocalExecutor maxPods (spawner: %s
     const waiting = shPod('echo ran', { workflow });
     const waitingSeveral = podRequest({ image: 'busybox', command: ['echo', 'ran'] }, { workflow, sidecars: [{ name: 'side', image: 'busybox', command: ['sleep', '5'] }] });
     const next = shPod('echo next', { workflow });
-    const results = [...busy, waiting, waitingSeveral, next].map((p) => t.run(p));
+    const results = busy.map((p) => t.run(p));
+    // Both slots taken (pods reach the gate in no fixed order), then the others are staged.
+    while (!busy.every((p) => t.sink.started.has(p.nodeId))) await new Promise((r) => setTimeout(r, 5));
+    results.push(...[waiting, waitingSeveral, next].map((p) => t.run(p)));
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all([t.executor.kill(waiting.nodeId, 'stopped by the user'), t.executor.kill(waitingSeveral.nodeId, 'stopped by the user')]);
     for (const r of [await results[2], await results[3]]) {

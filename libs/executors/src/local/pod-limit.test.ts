@@ -49,7 +49,10 @@ describe.each(['resident', 'node'] as const)('LocalExecutor.limitPods (spawner: 
     const busy = shPod('sleep 0.3', { workflow });
     const waiting = shPod('echo ran', { workflow });
     const waitingSeveral = podRequest({ image: 'busybox', command: ['echo', 'ran'] }, { workflow, sidecars: [{ name: 'side', image: 'busybox', command: ['sleep', '5'] }] });
-    const [busyResult, waitingResult, severalResult] = [t.run(busy), t.run(waiting), t.run(waitingSeveral)];
+    const busyResult = t.run(busy);
+    // The slot taken first (pods reach the gate in no fixed order), then the others wait.
+    while (!t.sink.started.has(busy.nodeId)) await new Promise((r) => setTimeout(r, 5));
+    const [waitingResult, severalResult] = [t.run(waiting), t.run(waitingSeveral)];
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all([t.executor.kill(waiting.nodeId, 'stopped by the user'), t.executor.kill(waitingSeveral.nodeId, 'stopped by the user')]);
     for (const r of [await waitingResult, await severalResult]) {
