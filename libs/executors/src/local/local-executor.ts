@@ -200,7 +200,7 @@ export class LocalExecutor implements PodExecutor {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.pods.values()].map((run) => run.kill('executor closed')));
-    if (this.launcher instanceof ResidentSpawner) this.launcher.close();
+    if (this.launcher instanceof ResidentSpawner) await this.launcher.close();
   }
 
   /** How step processes actually start now (`resident` unless the helper could not run). */

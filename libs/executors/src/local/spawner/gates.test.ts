@@ -11,8 +11,8 @@ import { ResidentSpawner } from './resident-spawner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-gates-'));
 const spawners: ResidentSpawner[] = [];
-afterAll(() => {
-  for (const s of spawners) s.close();
+afterAll(async () => {
+  await Promise.all(spawners.map((s) => s.close()));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -63,8 +63,8 @@ function residentSpawner(): ResidentSpawner {
   spawners.push(s);
   return s;
 }
-afterAll(() => {
-  for (const s of spawners) s.close();
+afterAll(async () => {
+  await Promise.all(spawners.map((s) => s.close()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -159,6 +159,18 @@ describe('resident spawner', () => {
     const next = await run(s, { argv: ['true'] });
     expect(next.exit.code).toBe(0);
     expect(s.helperPid).not.toBe(first);
+  });
+
+  test('close kills what still runs and resolves once the helper has exited and been reaped', async () => {
+    const s = residentSpawner();
+    let sleeper = 0;
+    const running = run(s, { argv: ['sleep', '30'] }, (pid) => (sleeper = pid));
+    expect(await until(() => sleeper > 0)).toBe(true);
+    const helper = s.helperPid!;
+    await s.close();
+    expect(alive(helper)).toBe(false);
+    expect((await running).exit.signal).toBe('SIGKILL');
+    expect(await until(() => !alive(sleeper))).toBe(true);
   });
 
   test('when Node dies without cleaning up (its end of the pipe closes), the spawner kills every process it started', async () => {

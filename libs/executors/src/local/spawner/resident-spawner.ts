@@ -192,9 +192,24 @@ export class ResidentSpawner implements Launcher {
     helper.stdin!.write(messages.length === 1 ? messages[0] : Buffer.concat(messages));
   }
 
-  /** Stop the helper (it kills every process group it still has). */
-  close(): void {
-    this.helper?.stdin?.end();
+  /**
+   * Stop the helper: it kills every process group it still has and exits. Resolves once it has
+   * (and was reaped: its CPU time, and its children's, then count as this process's children's,
+   * as with Node's own spawn); a helper that does not exit within 2 s is killed.
+   */
+  close(): Promise<void> {
+    const helper = this.helper;
+    if (!helper) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => {
+      if (helper.exitCode !== null || helper.signalCode !== null) return resolve();
+      const timer = setTimeout(() => helper.kill('SIGKILL'), 2000);
+      helper.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    helper.stdin?.end();
+    return exited;
   }
 
   private startHelper(): ChildProcess {
