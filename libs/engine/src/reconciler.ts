@@ -117,9 +117,13 @@ export class WorkflowReconciler {
     return { actions: this.actions, changedNodeIds: [...this.store.takeChanges()], warnings: this.warnings };
   }
 
+  /** The context handed to controllers; made once (every field reads the reconciler's state live). */
+  private ctx: EngineContext | undefined;
+
   private context(): EngineContext {
+    if (this.ctx) return this.ctx;
     const spec = this.spec;
-    return {
+    return (this.ctx = {
       workflow: this.workflow,
       spec: this.spec,
       library: this.library,
@@ -133,7 +137,7 @@ export class WorkflowReconciler {
         const s = spec.shutdown;
         return s === 'Stop' || s === 'Terminate' ? s : undefined;
       },
-    };
+    });
   }
 
   private onFulfilled(node: NodeStatus): void {

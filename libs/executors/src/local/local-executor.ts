@@ -133,7 +133,8 @@ export class LocalExecutor implements PodExecutor {
       killGraceMs: options.killGraceMs ?? 2000,
       daemonReadyMs: DAEMON_READY_MS,
       warn,
-      baseEnv,
+      // Shared by every container that adds nothing to it (pod-prepare.ts): never changed.
+      baseEnv: Object.freeze(baseEnv),
       secrets: options.secrets ?? {},
       toolBinds: sandboxed ? toolBinds() : [],
     };

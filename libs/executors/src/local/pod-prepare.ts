@@ -123,8 +123,11 @@ function containerEnv(
   req: PodRequest,
   baseEnv: NodeJS.ProcessEnv,
 ): { env: NodeJS.ProcessEnv; notices: string[] } {
-  const env: NodeJS.ProcessEnv = { ...baseEnv, ...req.env };
   const notices: string[] = [];
+  // Nothing to add: the shared base environment itself (never changed), so the spawner client
+  // can encode it once (encodeRequest caches per environment object).
+  if ((c.env === undefined || c.env.length === 0) && isEmpty(req.env)) return { env: baseEnv, notices };
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...req.env };
   for (const variable of c.env ?? []) {
     if (variable.value !== undefined) env[variable.name] = variable.value;
     else if (variable.valueFrom !== undefined) {
@@ -132,6 +135,11 @@ function containerEnv(
     } else env[variable.name] = '';
   }
   return { env, notices };
+}
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 /** Unknown dependencies or a cycle among containerSet containers. */

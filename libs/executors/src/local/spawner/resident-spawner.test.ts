@@ -139,8 +139,18 @@ describe('resident spawner', () => {
     runs.forEach((r, i) => expect(r).toMatchObject({ stdout: `${i}\n`, exit: { code: i % 7 } }));
   });
 
+  test('processes given the same environment object each see it whole', async () => {
+    const s = residentSpawner();
+    const env = { PATH: process.env.PATH, ONE: '1', TWO: 'two words' };
+    const runs = await Promise.all([1, 2, 3].map(() => run(s, { argv: ['sh', '-c', 'echo "$ONE|$TWO"'], env })));
+    for (const r of runs) expect(r.stdout).toBe('1|two words\n');
+    const other = await run(s, { argv: ['sh', '-c', 'echo "${ONE-unset}"'], env: { PATH: process.env.PATH } });
+    expect(other.stdout).toBe('unset\n');
+  });
+
   test('a NUL byte in an argument is refused before anything starts', async () => {
     expect(encodeRequest(1, { argv: ['echo', 'a\0b'], env: {} })).toMatch(/NUL byte/);
+    expect(encodeRequest(1, { argv: ['echo'], env: { A: 'x\0y' } })).toMatch(/NUL byte/);
     const r = await run(residentSpawner(), { argv: ['echo', 'a\0b'] });
     expect(r.exit.spawnError?.code).toBe('EINVAL');
   });

@@ -376,22 +376,49 @@ function idMessage(op: 'C' | 'R', id: number): Buffer {
  * problem is returned.
  */
 export function encodeRequest(id: number, request: LaunchRequest): Buffer | string {
-  const env: string[] = [];
-  for (const [key, value] of Object.entries(request.env)) if (value !== undefined) env.push(`${key}=${value}`);
-  const parts = [request.cwd ?? '', ...request.argv, ...env];
   if (request.argv.length === 0) return 'no command to run';
-  if (parts.some((p) => p.includes('\0'))) return 'an argument, environment variable or working directory contains a NUL byte';
-  const body = `${parts.join('\0')}\0`;
-  const size = Buffer.byteLength(body);
+  const env = encodedEnv(request.env);
+  const parts = [request.cwd ?? '', ...request.argv];
+  if (env.nul || parts.some((p) => p.includes('\0'))) return 'an argument, environment variable or working directory contains a NUL byte';
+  const head = `${parts.join('\0')}\0`;
+  const headSize = Buffer.byteLength(head);
+  const size = headSize + env.bytes.length;
   const message = Buffer.allocUnsafe(21 + size);
   message.writeUInt32BE(17 + size, 0);
   message.write('L', 4, 'latin1');
   message.writeUInt32BE(id, 5);
   message.writeUInt32BE(request.gate?.id ?? 0, 9);
   message.writeUInt32BE(request.argv.length, 13);
-  message.writeUInt32BE(env.length, 17);
-  message.write(body, 21);
+  message.writeUInt32BE(env.count, 17);
+  message.write(head, 21);
+  env.bytes.copy(message, 21 + headSize);
   return message;
+}
+
+interface EncodedEnv {
+  /** `KEY=value` strings, each NUL-terminated. */
+  bytes: Buffer;
+  count: number;
+  /** Some key or value contains a NUL byte (cannot be passed to a process). */
+  nul: boolean;
+}
+
+/**
+ * Environments are encoded once per object: most pods share the executor's base environment
+ * (pod-prepare.ts hands it over as is when nothing is added), so this is a lookup per step.
+ * Callers never change an environment object after handing it to a launcher.
+ */
+const envCache = new WeakMap<NodeJS.ProcessEnv, EncodedEnv>();
+
+function encodedEnv(env: NodeJS.ProcessEnv): EncodedEnv {
+  let encoded = envCache.get(env);
+  if (encoded) return encoded;
+  const entries: string[] = [];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) entries.push(`${key}=${value}\0`);
+  const text = entries.join('');
+  encoded = { bytes: Buffer.from(text), count: entries.length, nul: entries.some((e) => e.indexOf('\0') < e.length - 1) };
+  envCache.set(env, encoded);
+  return encoded;
 }
 
 /** The same shape Node gives a failed spawn (errno negative, code, path, syscall). */
