@@ -144,6 +144,7 @@ function isEmpty(record: Record<string, unknown>): boolean {
 
 /** Unknown dependencies or a cycle among containerSet containers. */
 function dependencyProblem(mains: { name: string; dependencies: string[] }[]): string | undefined {
+  if (mains.length === 1 && mains[0].dependencies.length === 0) return undefined;
   const byName = new Map(mains.map((m) => [m.name, m]));
   for (const m of mains) {
     const unknown = m.dependencies.find((d) => !byName.has(d));
