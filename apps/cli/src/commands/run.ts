@@ -109,19 +109,22 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     run.signal({ type: interrupts === 1 ? 'Stop' : 'Terminate' });
   };
   process.on('SIGINT', onSigint);
-  let final: Workflow;
+  let cleanup: Promise<unknown> | undefined;
   try {
-    final = await run.start();
+    const final = await run.start();
+    process.off('SIGINT', onSigint);
+    // Removing the workflow's scratch files and stopping the spawner overlap with the output.
+    cleanup = Promise.all([run.released, executor.close()]);
+    progress.finish(final);
+    if (!args.quiet) io.stderr(`logs: ${resolve(args.workdir ?? '.slipway', 'logs', final.metadata.uid ?? '')}\n`);
+    if (args.output === 'json') io.stdout(`${JSON.stringify(final, null, 2)}\n`);
+    else if (args.output === 'yaml') io.stdout((await import('yaml')).stringify(final));
+    const phase = final.status?.phase;
+    return phase === 'Succeeded' ? EXIT.succeeded : phase === 'Failed' ? EXIT.failed : EXIT.error;
   } finally {
     process.off('SIGINT', onSigint);
-    await executor.close();
+    await (cleanup ?? executor.close());
   }
-  progress.finish(final);
-  if (!args.quiet) io.stderr(`logs: ${resolve(args.workdir ?? '.slipway', 'logs', final.metadata.uid ?? '')}\n`);
-  if (args.output === 'json') io.stdout(`${JSON.stringify(final, null, 2)}\n`);
-  else if (args.output === 'yaml') io.stdout((await import('yaml')).stringify(final));
-  const phase = final.status?.phase;
-  return phase === 'Succeeded' ? EXIT.succeeded : phase === 'Failed' ? EXIT.failed : EXIT.error;
 }
 
 /**

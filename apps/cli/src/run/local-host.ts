@@ -64,6 +64,13 @@ export class LocalRun {
     });
   }
 
+  private releasing: Promise<void> = Promise.resolve();
+
+  /** Settles once the executor has released the workflow (its scratch files removed), after `result`. */
+  get released(): Promise<void> {
+    return this.releasing;
+  }
+
   get workflow(): Workflow {
     return this.reconciler.workflow;
   }
@@ -192,7 +199,8 @@ export class LocalRun {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled(this.kills);
-    await this.opts.executor.releaseWorkflow(this.workflow.metadata.uid ?? '');
+    // The result is final now; its files go meanwhile (the caller awaits `released`).
+    this.releasing = this.opts.executor.releaseWorkflow(this.workflow.metadata.uid ?? '');
     this.done?.(this.workflow);
   }
 }
