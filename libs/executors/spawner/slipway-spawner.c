@@ -1,34 +1,12 @@
 /*
- * slipway-spawner: Slipway's resident process spawner (see ../src/local/spawner/README.md).
+ * slipway-spawner: Slipway's resident process spawner. Node forks its whole process for every
+ * child (libuv has no vfork/posix_spawn path on Linux); this small program, started once per
+ * executor, starts step processes with posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK)), whose
+ * cost does not depend on the parent's size, and relays their output and exit status.
  *
- * Node forks its whole process for every child (libuv has no vfork/posix_spawn path on Linux),
- * about 1 ms per step for a 100 MB process. This small program, started once per executor,
- * starts step processes with posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK)), whose cost does
- * not depend on the parent's size, and relays their output and exit status.
- *
- * Requests on stdin:  u32 length, then 1 byte op and its fields (integers big endian):
- *   L launch:  u32 id, u32 gate, u32 argc, u32 envc, cwd NUL, argv NUL..., env NUL...
- *              (an empty cwd means "inherit"; gate 0: start now, else when the gate has a slot)
- *   G gate:    u32 gate, u32 slots   (create it, or change its size)
- *   T token:   u32 id, u32 gate      (a slot held by Node, no process: S with pid 0 when granted)
- *   R release: u32 id                (a token's slot is free again; a queued token is dropped)
- *   C cancel:  u32 id                (a queued launch is dropped and answered with C)
- * Replies on stdout:  1 byte type, u32 id, u32 length, payload
- *   H hello (id 0)   S started, payload: "PID MS" (ASCII; MS: wall-clock ms just before the
- *                    spawn); the child leads its own process group
- *   F could not start, payload: JSON {"errno":N,"code":"ENOENT","message":"..."}
- *   O stdout bytes   E stderr bytes
- *   X exited and both pipes closed, payload: JSON {"code":N|null,"signal":"SIGTERM"|null}
- *   C cancelled before it started
- * A gate is a counting semaphore over launches and tokens, granted in request order: a gated
- * process holds its slot until it exits, and the next queued request starts right then, without
- * a round trip to Node (this is what keeps `--max-pods N` as tight as `make -jN`).
- * Replies are written once per loop turn. Those about gated processes may wait up to DEFER_MS
- * more while their gate still has plenty queued (the helper keeps it busy meanwhile), so Node
- * wakes once for several exits; anything else, and an exit that leaves its gate short of queued
- * requests, goes out at the end of the turn.
- * When a child exits, the rest of its process group is killed (as when a pod's PID 1 exits).
- * When stdin closes (Node exited or was killed), every live group is killed and we exit.
+ * The protocol (requests L/G/T/R/C on stdin, replies H/S/F/O/E/X/C on stdout, integers big
+ * endian), gates, batched replies and lifetime rules are specified in
+ * ../src/local/spawner/README.md; the client is ../src/local/spawner/resident-spawner.ts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
