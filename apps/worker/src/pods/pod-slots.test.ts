@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { PodSlots, type ReleaseSlot } from './pod-slots.js';
 
+/** Own pods taking places by name: the order they were granted in, and each one's release. */
+function recorder(slots: PodSlots): { granted: string[]; releases: Map<string, ReleaseSlot>; take: (name: string) => void } {
+  const granted: string[] = [];
+  const releases = new Map<string, ReleaseSlot>();
+  const take = (name: string): void => {
+    slots.take((release) => {
+      granted.push(name);
+      releases.set(name, release);
+    });
+  };
+  return { granted, releases, take };
+}
+
 describe('PodSlots', () => {
   it('grants at once while a slot is free, then in order as slots are released', () => {
     const slots = new PodSlots(2);
-    const granted: string[] = [];
-    const releases = new Map<string, ReleaseSlot>();
-    const take = (name: string) =>
-      slots.take((release) => {
-        granted.push(name);
-        releases.set(name, release);
-      });
+    const { granted, releases, take } = recorder(slots);
     take('a');
     take('b');
     take('c');
@@ -70,13 +77,7 @@ describe('PodSlots', () => {
 
   it('stages own pods beyond capacity; a queue job needs a place within capacity', async () => {
     const slots = new PodSlots(2, 1000, 2);
-    const granted: string[] = [];
-    const releases = new Map<string, ReleaseSlot>();
-    const own = (name: string) =>
-      slots.take((r) => {
-        granted.push(name);
-        releases.set(name, r);
-      });
+    const { granted, releases, take: own } = recorder(slots);
     expect(slots.staging).toBe(false); // no step ended yet: nothing staged
     own('short');
     releases.get('short')!();
@@ -106,13 +107,7 @@ describe('PodSlots', () => {
 
   it('stops staging own pods once a queue job waited too long, until it got its place', async () => {
     const slots = new PodSlots(1, 50, 2);
-    const granted: string[] = [];
-    const releases = new Map<string, ReleaseSlot>();
-    const own = (name: string) =>
-      slots.take((r) => {
-        granted.push(name);
-        releases.set(name, r);
-      });
+    const { granted, releases, take: own } = recorder(slots);
     own('short');
     releases.get('short')!();
     granted.length = 0;
@@ -141,13 +136,7 @@ describe('PodSlots', () => {
 
   it('does not stage while steps are long: the plain line (a waiting pod can still be handed back)', async () => {
     const slots = new PodSlots(1, 100, 4);
-    const granted: string[] = [];
-    const releases = new Map<string, ReleaseSlot>();
-    const own = (name: string) =>
-      slots.take((r) => {
-        granted.push(name);
-        releases.set(name, r);
-      });
+    const { granted, releases, take: own } = recorder(slots);
     own('long');
     await new Promise((r) => setTimeout(r, 30)); // 30 ms × 5 places ≥ 100 ms / 2
     releases.get('long')!();
