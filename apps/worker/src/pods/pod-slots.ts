@@ -36,16 +36,16 @@ export class PodSlots {
   private readonly queued: Waiter[] = [];
 
   /**
-   * `stage`: places beyond `capacity` for the worker's own pods, when their executor keeps the
-   * limit of `capacity` running pods itself (0: it does not; then `capacity` is the limit).
-   */
-  /**
    * How long a step held its place, recently (a moving average; undefined until one ended). With
    * staged pods a place is held while waiting in the executor too: by Little's law a step's own
    * time is about the time its place was held × capacity / places in use.
    */
   private stepMs: number | undefined;
 
+  /**
+   * `stage`: places beyond `capacity` for the worker's own pods, when their executor keeps the
+   * limit of `capacity` running pods itself (0: it does not; then `capacity` is the limit).
+   */
   constructor(
     readonly capacity: number,
     private readonly maxQueuedWaitMs = 1000,
