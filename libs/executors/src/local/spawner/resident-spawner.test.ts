@@ -139,13 +139,19 @@ describe('resident spawner', () => {
     runs.forEach((r, i) => expect(r).toMatchObject({ stdout: `${i}\n`, exit: { code: i % 7 } }));
   });
 
-  test('processes given the same environment object each see it whole', async () => {
+  test('processes given the same frozen environment each see it whole; one that changed is sent as it is now', async () => {
     const s = residentSpawner();
-    const env = { PATH: process.env.PATH, ONE: '1', TWO: 'two words' };
+    const env = Object.freeze({ PATH: process.env.PATH, ONE: '1', TWO: 'two words' });
     const runs = await Promise.all([1, 2, 3].map(() => run(s, { argv: ['sh', '-c', 'echo "$ONE|$TWO"'], env })));
     for (const r of runs) expect(r.stdout).toBe('1|two words\n');
     const other = await run(s, { argv: ['sh', '-c', 'echo "${ONE-unset}"'], env: { PATH: process.env.PATH } });
     expect(other.stdout).toBe('unset\n');
+    // An environment that is not frozen may change between launches: each sees it as it is then.
+    const mutable: NodeJS.ProcessEnv = { PATH: process.env.PATH, ONE: 'first' };
+    const first = await run(s, { argv: ['sh', '-c', 'echo "$ONE"'], env: mutable });
+    mutable.ONE = 'second';
+    const second = await run(s, { argv: ['sh', '-c', 'echo "$ONE"'], env: mutable });
+    expect([first.stdout, second.stdout]).toEqual(['first\n', 'second\n']);
   });
 
   test('a NUL byte in an argument is refused before anything starts', async () => {

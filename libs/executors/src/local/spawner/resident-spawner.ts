@@ -404,20 +404,19 @@ interface EncodedEnv {
 }
 
 /**
- * Environments are encoded once per object: most pods share the executor's base environment
- * (pod-prepare.ts hands it over as is when nothing is added), so this is a lookup per step.
- * Callers never change an environment object after handing it to a launcher.
+ * Frozen environments are encoded once: most pods share the executor's base environment, which
+ * is frozen (pod-prepare.ts hands it over as is when nothing is added), so this is a lookup per
+ * step. Any other environment may still change, and is encoded each time.
  */
-const envCache = new WeakMap<NodeJS.ProcessEnv, EncodedEnv>();
+const frozenEnvs = new WeakMap<NodeJS.ProcessEnv, EncodedEnv>();
 
 function encodedEnv(env: NodeJS.ProcessEnv): EncodedEnv {
-  let encoded = envCache.get(env);
-  if (encoded) return encoded;
+  const cached = frozenEnvs.get(env);
+  if (cached) return cached;
   const entries: string[] = [];
   for (const [key, value] of Object.entries(env)) if (value !== undefined) entries.push(`${key}=${value}\0`);
-  const text = entries.join('');
-  encoded = { bytes: Buffer.from(text), count: entries.length, nul: entries.some((e) => e.indexOf('\0') < e.length - 1) };
-  envCache.set(env, encoded);
+  const encoded = { bytes: Buffer.from(entries.join('')), count: entries.length, nul: entries.some((e) => e.indexOf('\0') < e.length - 1) };
+  if (Object.isFrozen(env)) frozenEnvs.set(env, encoded);
   return encoded;
 }
 
