@@ -350,7 +350,9 @@ export class KubernetesExecutor implements PodExecutor {
     const mainsDone = req.containers.every((c) => containerStatus(pod, c.name ?? 'main')?.state?.terminated !== undefined);
     if (isFinished(pod) || (req.sidecars.length > 0 && mainsDone)) {
       t.finishing = true;
-      void t.logs.settle(5000).then(() => {
+      // A sidecar that still runs has a log that does not end: only the ended containers' are awaited.
+      const ended = isFinished(pod) ? undefined : (container: string) => !req.sidecars.some((s) => (s.name ?? '') === container);
+      void t.logs.settle(5000, ended).then(() => {
         this.finish(t, this.withKill(t, this.resultOf(t, pod)));
         if (!isFinished(pod)) void this.deletePodNamed(req.workflow.namespace, req.podName, 0, undefined);
       });

@@ -32,11 +32,11 @@ export class LogFollower {
     return this.mainOut.replace(/\n$/, '');
   }
 
-  /** Wait until every followed stream ended (or the timeout passed). */
-  async settle(timeoutMs: number): Promise<void> {
+  /** Wait until every followed stream (of the containers `only` accepts) ended, or the timeout passed. */
+  async settle(timeoutMs: number, only: (container: string) => boolean = () => true): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(this.streams.values()),
+      Promise.all([...this.streams].filter(([container]) => only(container)).map(([, ended]) => ended)),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       }),
