@@ -25,6 +25,8 @@ export interface ContainerRunOptions {
   launcher: Launcher;
   /** Wait for a slot of this gate before starting (the pod's slot, see pod-runner.ts). */
   gate?: LaunchGate;
+  /** A directory the launcher examines after the exit (`ContainerRunResult.dirEmpty`). */
+  probeDir?: string;
   capture: boolean;
   onLine?: (stream: Stream, text: string) => void;
   onSpawn?: (process: ProcessGroup, at: number) => void;
@@ -35,6 +37,8 @@ export interface ContainerRunResult extends ContainerResult {
   stdout?: string;
   /** It never started (a dependency failed, or the pod was killed first). */
   notRun?: boolean;
+  /** `probeDir` was still an empty private directory after the exit (unset: not examined). */
+  dirEmpty?: boolean;
 }
 
 /** Spawns synchronously (so the caller can track it at once) and resolves when it has exited. */
@@ -52,6 +56,7 @@ export function runContainer(
     sandboxed: options.sandboxed,
     launcher: options.launcher,
     gate: options.gate,
+    probeDir: options.probeDir,
     onSpawn: (at) => {
       startedAt = at;
       options.onSpawn?.(process, at);
@@ -72,6 +77,7 @@ export function runContainer(
       startedAt: startedAt ?? finishedAt,
       finishedAt,
       ...(options.capture ? { stdout: output.result() } : {}),
+      ...(exit.probeEmpty === undefined ? {} : { dirEmpty: exit.probeEmpty }),
     };
   });
   return { process, result };

@@ -29,6 +29,10 @@ export class PodRun {
   private slot: HeldSlot | undefined;
   /** Ends the wait for that slot (a kill while waiting). */
   private stopWaiting: (() => void) | undefined;
+  /** The scratch directory the launcher examines when the pod's only process ends (see execute). */
+  private probeDir: string | undefined;
+  /** What it found: still empty and private (unset: not examined). */
+  private probedEmpty: boolean | undefined;
 
   /** `gate`: the pod runs only while it holds one of the gate's slots (at most N pods at once). */
   constructor(
@@ -76,6 +80,9 @@ export class PodRun {
     }
     const scratchUsed = scratch !== undefined && prepared.layout.mkdirs.delete(scratch);
     if (scratch !== undefined && !scratchUsed) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
+    // When the pod is one process, the launcher can look at its directory as it ends, so this
+    // process does not have to (ScratchDirs.recycle).
+    if (scratchUsed && this.singleProcess(prepared)) this.probeDir = scratch;
     let result: PodResult;
     try {
       result = await this.runPrepared(prepared);
@@ -84,7 +91,7 @@ export class PodRun {
     }
     // Nothing of the pod runs any more (and nothing fetched into it): an untouched directory can serve the next pod.
     if (scratchUsed && this.running.size === 0 && this.killReason === undefined && !req.inputArtifacts.some((a) => a.git !== undefined)) {
-      this.config.scratchDirs?.recycle(req.workflow.uid, scratch);
+      this.config.scratchDirs?.recycle(req.workflow.uid, scratch, this.probedEmpty);
     }
     return result;
   }
@@ -95,8 +102,7 @@ export class PodRun {
     const gitInputs = req.inputArtifacts.some((a) => a.git !== undefined);
     // A pod of one process waits for its slot in the launcher, which starts it the moment a slot
     // frees (no round trip through this process). A pod of several holds a slot throughout.
-    const single = prepared.init.length === 0 && prepared.sidecars.length === 0 && prepared.main.length === 1 && !gitInputs;
-    if (this.gate && !single) {
+    if (this.gate && !this.singleProcess(prepared)) {
       if (this.killReason === undefined) await this.holdSlot(this.gate);
       if (this.killReason !== undefined) return this.finish(prepared, []);
     }
@@ -150,6 +156,11 @@ export class PodRun {
     return Promise.all(prepared.main.map(runOne));
   }
 
+  /** The pod runs one process: one main container, no init containers, sidecars or git inputs. */
+  private singleProcess(prepared: PreparedPod): boolean {
+    return prepared.init.length === 0 && prepared.sidecars.length === 0 && prepared.main.length === 1 && !this.request.inputArtifacts.some((a) => a.git !== undefined);
+  }
+
   private notRun(name: string, why: string | undefined): ContainerRunResult {
     const now = Date.now();
     return { name, phase: 'Failed', message: `not run: ${why}`, startedAt: now, finishedAt: now, notRun: true };
@@ -169,10 +180,12 @@ export class PodRun {
         ? (stream, text) => this.report(() => log({ nodeId: req.nodeId, podName: req.podName, container: c.name, stream, text, at: Date.now() }))
         : undefined,
       onSpawn: role === 'main' ? (p, at) => this.mainSpawned(p, at) : undefined,
+      probeDir: role === 'main' ? this.probeDir : undefined,
     });
     this.running.set(process, role);
     return result.then((r) => {
       this.running.delete(process);
+      if (r.dirEmpty !== undefined) this.probedEmpty = r.dirEmpty;
       return r;
     });
   }
@@ -250,7 +263,7 @@ export class PodRun {
     if (outcome.exitCode === undefined) delete result.exitCode;
     if (outcome.message === undefined) delete result.message;
     if (req.captureResult && main?.stdout !== undefined) result.result = main.stdout;
-    if (req.template.containerSet) result.containers = mains.map(({ stdout: _stdout, notRun: _notRun, ...c }): ContainerResult => c);
+    if (req.template.containerSet) result.containers = mains.map(({ stdout: _stdout, notRun: _notRun, dirEmpty: _dirEmpty, ...c }): ContainerResult => c);
     return result;
   }
 

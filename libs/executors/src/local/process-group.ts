@@ -22,6 +22,8 @@ export interface SpawnOptions {
   launcher: Launcher;
   /** Start once this gate has a free slot (the process holds it until it exits). */
   gate?: LaunchGate;
+  /** Examined by the launcher after the exit, if it can (`ProcessExit.probeEmpty`). */
+  probeDir?: string;
   /** `at`: when the process started (ms since the epoch). */
   onSpawn?: (at: number) => void;
   onStdout: (chunk: Buffer) => void;
@@ -106,7 +108,7 @@ export class ProcessGroup {
     this.launched = new Promise((resolve) => (launched = resolve));
     this.exited = new Promise((resolve) => {
       this.handle = options.launcher.launch(
-        { argv: options.argv, env: options.env, cwd: options.cwd, gate: options.gate },
+        { argv: options.argv, env: options.env, cwd: options.cwd, gate: options.gate, probeDir: options.probeDir },
         {
           onSpawn: (pid, at) => {
             this.pid = pid;

@@ -74,6 +74,15 @@ test('a directory a pod wrote into, or whose mode it changed, is not handed out 
   expect(readdirSync(next)).toHaveLength(0);
 });
 
+test('when the launcher already looked as the pod ended, its finding is used as is', async () => {
+  const dirs = new ScratchDirs(root, 0);
+  const [clean, dirty] = [await dirs.take('told'), await dirs.take('told')];
+  dirs.recycle('told', dirty, false);
+  dirs.recycle('told', clean, true);
+  expect(await dirs.take('told')).toBe(clean);
+  expect(await dirs.take('told')).not.toBe(dirty);
+});
+
 test('a directory outside the workflow, or of a released workflow, is never taken in', async () => {
   const dirs = new ScratchDirs(root, 0);
   const stranger = mkdtempSync(join(root, 'stranger-'));

@@ -20,6 +20,12 @@ export interface ProcessExit {
   spawnError?: NodeJS.ErrnoException;
   /** It was waiting for a slot of its gate and was cancelled: it never ran. */
   cancelled?: true;
+  /**
+   * The request's `probeDir`, examined once the process had exited and its pipes closed: still an
+   * empty directory of this user's with mode 0700 (as mkdtemp makes it). Unset when no probe was
+   * asked for or the launcher does not examine one (NodeLauncher): the caller looks itself.
+   */
+  probeEmpty?: boolean;
 }
 
 export interface LaunchRequest {
@@ -28,6 +34,8 @@ export interface LaunchRequest {
   cwd?: string;
   /** Start only once this gate has a free slot; the process holds it until it exits. */
   gate?: LaunchGate;
+  /** A directory to examine after the exit (see `ProcessExit.probeEmpty`). */
+  probeDir?: string;
 }
 
 export interface LaunchHandlers {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { nodeLauncher, type Launcher, type LaunchRequest, type ProcessExit } from './launcher.js';
-import { encodeRequest, ResidentSpawner } from './resident-spawner.js';
+import { encodeRequest, exitOf, ResidentSpawner } from './resident-spawner.js';
 import { spawnerBinary } from './spawner-binary.js';
 
 interface Run {
@@ -86,6 +86,28 @@ describe.each(['resident', 'node'] as const)('launcher: %s', (kind) => {
     expect(r.exit).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
+  test('a probe directory is examined as the process ends by the resident spawner (the caller looks itself after Node\'s spawn)', async () => {
+    const fresh = () => mkdtempSync(join(dir, `probe-${kind}-`));
+    const [untouched, written, opened] = [fresh(), fresh(), fresh()];
+    chmodSync(opened, 0o755);
+    const [a, b, c, none] = await Promise.all([
+      run(launcher(), { argv: ['true'], cwd: untouched, probeDir: untouched }),
+      run(launcher(), { argv: ['sh', '-c', 'touch left-behind; exit 4'], cwd: written, probeDir: written }),
+      run(launcher(), { argv: ['true'], probeDir: opened }),
+      run(launcher(), { argv: ['true'], cwd: untouched }),
+    ]);
+    if (kind === 'resident') {
+      expect([a.exit, b.exit, c.exit]).toEqual([
+        { code: 0, signal: null, probeEmpty: true },
+        { code: 4, signal: null, probeEmpty: false },
+        { code: 0, signal: null, probeEmpty: false },
+      ]);
+    } else {
+      for (const r of [a, b, c]) expect(r.exit.probeEmpty).toBeUndefined();
+    }
+    expect(none.exit).toEqual({ code: 0, signal: null });
+  });
+
   test('a missing command is ENOENT, a file without the execute bit EACCES, in the shape Node gives', async () => {
     const notExecutable = join(dir, `plain-${kind}`);
     writeFileSync(notExecutable, 'echo hi\n');
@@ -154,8 +176,17 @@ describe('resident spawner', () => {
     expect([first.stdout, second.stdout]).toEqual(['first\n', 'second\n']);
   });
 
+  test('an exit status is read as the helper writes it, with the probe\'s finding when there was one', () => {
+    const read = (text: string) => exitOf(Buffer.from(text));
+    expect(read('{"code":0,"signal":null}')).toEqual({ code: 0, signal: null });
+    expect(read('{"code":137,"signal":null,"empty":false}')).toEqual({ code: 137, signal: null, probeEmpty: false });
+    expect(read('{"code":null,"signal":"SIGKILL","empty":true}')).toEqual({ code: null, signal: 'SIGKILL', probeEmpty: true });
+    expect(read('{"code":null,"signal":"SIGTERM"}')).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
   test('a NUL byte in an argument is refused before anything starts', async () => {
     expect(encodeRequest(1, { argv: ['echo', 'a\0b'], env: {} })).toMatch(/NUL byte/);
+    expect(encodeRequest(1, { argv: ['true'], env: {}, probeDir: '/tmp/a\0b' })).toMatch(/NUL byte/);
     expect(encodeRequest(1, { argv: ['echo'], env: { A: 'x\0y' } })).toMatch(/NUL byte/);
     const r = await run(residentSpawner(), { argv: ['echo', 'a\0b'] });
     expect(r.exit.spawnError?.code).toBe('EINVAL');

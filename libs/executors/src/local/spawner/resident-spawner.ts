@@ -17,6 +17,7 @@ import {
   type LaunchHandlers,
   type LaunchRequest,
   type Launcher,
+  type ProcessExit,
   nodeLauncher,
   signalGroup,
 } from './launcher.js';
@@ -335,14 +336,19 @@ export class ResidentSpawner implements Launcher {
   }
 }
 
-const PLAIN_EXIT = /^\{"code":(\d{1,3}),"signal":null\}$/;
+const PLAIN_EXIT = /^\{"code":(\d{1,3}),"signal":null(?:,"empty":(true|false))?\}$/;
 
-/** An `X` payload: `{"code":N,"signal":null}` (the usual case, read without JSON.parse) or a signal. */
-function exitOf(payload: Buffer): { code: number | null; signal: NodeJS.Signals | null } {
-  const text = payload.toString('latin1');
-  const plain = PLAIN_EXIT.exec(text);
-  if (plain) return { code: Number(plain[1]), signal: null };
-  return JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null };
+type HelperExit = Pick<ProcessExit, 'code' | 'signal' | 'probeEmpty'>;
+
+/**
+ * An `X` payload: `{"code":N,"signal":null}`, with `"empty":BOOL` after a probe (the usual case,
+ * read without JSON.parse), or the same with a signal.
+ */
+export function exitOf(payload: Buffer): HelperExit {
+  const plain = PLAIN_EXIT.exec(payload.toString('latin1'));
+  if (plain) return plain[2] === undefined ? { code: Number(plain[1]), signal: null } : { code: Number(plain[1]), signal: null, probeEmpty: plain[2] === 'true' };
+  const { code, signal, empty } = JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null; empty?: boolean };
+  return empty === undefined ? { code, signal } : { code, signal, probeEmpty: empty };
 }
 
 const noHandlers: LaunchHandlers = { onSpawn: () => undefined, onStdout: () => undefined, onStderr: () => undefined, onExit: () => undefined };
@@ -372,17 +378,20 @@ function idMessage(op: 'C' | 'R', id: number): Buffer {
 
 /**
  * u32 length, then 'L', u32 id, u32 gate (0: none), u32 argc, u32 envc, cwd NUL, argv NUL…,
- * env NUL… (big endian). A string with a NUL byte cannot be passed to a process at all: the
- * problem is returned.
+ * env NUL…, then the probe directory NUL when there is one (big endian). A string with a NUL
+ * byte cannot be passed to a process at all: the problem is returned.
  */
 export function encodeRequest(id: number, request: LaunchRequest): Buffer | string {
   if (request.argv.length === 0) return 'no command to run';
   const env = encodedEnv(request.env);
   const parts = [request.cwd ?? '', ...request.argv];
-  if (env.nul || parts.some((p) => p.includes('\0'))) return 'an argument, environment variable or working directory contains a NUL byte';
+  const probe = request.probeDir ? `${request.probeDir}\0` : '';
+  if (env.nul || parts.some((p) => p.includes('\0')) || probe.indexOf('\0') < probe.length - 1) {
+    return 'an argument, environment variable or working directory contains a NUL byte';
+  }
   const head = `${parts.join('\0')}\0`;
   const headSize = Buffer.byteLength(head);
-  const size = headSize + env.bytes.length;
+  const size = headSize + env.bytes.length + Buffer.byteLength(probe);
   const message = Buffer.allocUnsafe(21 + size);
   message.writeUInt32BE(17 + size, 0);
   message.write('L', 4, 'latin1');
@@ -392,6 +401,7 @@ export function encodeRequest(id: number, request: LaunchRequest): Buffer | stri
   message.writeUInt32BE(env.count, 17);
   message.write(head, 21);
   env.bytes.copy(message, 21 + headSize);
+  if (probe) message.write(probe, 21 + headSize + env.bytes.length);
   return message;
 }
 
