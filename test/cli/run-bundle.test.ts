@@ -61,8 +61,10 @@ spec:
 `;
 
 describe('the bundled run path', () => {
-  it('is built: one file, workspace code inlined, no Nest, import.meta.url only as original-file URLs', () => {
+  it('is built: one ASCII file, workspace code inlined, no Nest, import.meta.url only as original-file URLs', () => {
     const bundle = readFileSync(BUNDLE, 'utf8');
+    // Any other character makes Node decode the whole file into a two-byte string at each start.
+    expect(bundle.match(/.{0,40}[^\x00-\x7f].{0,40}/)?.[0]).toBeUndefined();
     expect(existsSync(join(DIST, 'run.bundle.inputs.json'))).toBe(true);
     expect(bundle).not.toMatch(/@nestjs|reflect-metadata|_ts_metadata/);
     expect(bundle).not.toMatch(/(from |import\()["']@slipway\//);
