@@ -386,7 +386,7 @@ export function encodeRequest(id: number, request: LaunchRequest): Buffer | stri
   const env = encodedEnv(request.env);
   const parts = [request.cwd ?? '', ...request.argv];
   const probe = request.probeDir ? `${request.probeDir}\0` : '';
-  if (env.nul || parts.some((p) => p.includes('\0')) || probe.indexOf('\0') < probe.length - 1) {
+  if (env.nul || parts.some((p) => p.includes('\0')) || request.probeDir?.includes('\0')) {
     return 'an argument, environment variable or working directory contains a NUL byte';
   }
   const head = `${parts.join('\0')}\0`;
