@@ -82,10 +82,11 @@ export class PodRun {
     if (scratch !== undefined && !scratchUsed) this.config.scratchDirs?.giveBack(req.workflow.uid, scratch);
     // When the pod is one process, the launcher can look at its directory as it ends, so this
     // process does not have to (ScratchDirs.recycle).
-    if (scratchUsed && this.singleProcess(prepared)) this.probeDir = scratch;
+    const single = this.singleProcess(prepared);
+    if (scratchUsed && single) this.probeDir = scratch;
     let result: PodResult;
     try {
-      result = await this.runPrepared(prepared);
+      result = await this.runPrepared(prepared, single);
     } finally {
       this.slot?.release();
     }
@@ -96,13 +97,14 @@ export class PodRun {
     return result;
   }
 
-  private async runPrepared(prepared: PreparedPod): Promise<PodResult> {
+  /** `single`: the pod is one process (singleProcess). */
+  private async runPrepared(prepared: PreparedPod, single: boolean): Promise<PodResult> {
     const req = this.request;
     if (this.hasPodFiles(prepared)) await this.preparePodFiles(prepared);
     const gitInputs = req.inputArtifacts.some((a) => a.git !== undefined);
     // A pod of one process waits for its slot in the launcher, which starts it the moment a slot
     // frees (no round trip through this process). A pod of several holds a slot throughout.
-    if (this.gate && !this.singleProcess(prepared)) {
+    if (this.gate && !single) {
       if (this.killReason === undefined) await this.holdSlot(this.gate);
       if (this.killReason !== undefined) return this.finish(prepared, []);
     }
