@@ -34,6 +34,7 @@ struct child {
 	int fds[2]; /* stdout, stderr read ends; -1 once closed */
 	int exited;
 	int status;
+	long long ended_ms; /* wall clock when it was reaped (ms since the epoch) */
 	char *probe; /* a directory to examine once it has ended (see fresh_dir), or NULL */
 	struct child *next;
 };
@@ -66,7 +67,7 @@ static int epfd;
 static char *out_buf;
 static size_t out_len, out_cap;
 /* Replies may wait this long (see the top comment); urgent: some reply must go out this turn. */
-#define DEFER_MS 2
+#define DEFER_MS 5
 static int urgent;
 static struct timespec pending_since;
 
@@ -119,6 +120,12 @@ static int defer_left(void) {
 
 /* Node should hear about an exit of gate g now: few requests are left queued behind it. */
 static int gate_running_low(uint32_t g);
+
+static long long now_ms(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static void kill_all(void) {
 	for (struct child *c = children; c; c = c->next)
@@ -396,7 +403,7 @@ static void finish_if_done(struct child *c) {
 		n = snprintf(json, sizeof json, "{\"code\":%d,\"signal\":null", WEXITSTATUS(c->status));
 	}
 	if (c->probe) n += snprintf(json + n, sizeof json - (size_t)n, ",\"empty\":%s", fresh_dir(c->probe) ? "true" : "false");
-	json[n++] = '}';
+	n += snprintf(json + n, sizeof json - (size_t)n, ",\"at\":%lld}", c->ended_ms);
 	send_frame('X', c->id, json, (uint32_t)n);
 	free(c->probe);
 	if (c->gate == 0 || gate_running_low(c->gate)) urgent = 1;
@@ -436,6 +443,7 @@ static void reap(void) {
 				kill(-pid, SIGKILL);
 				c->exited = 1;
 				c->status = status;
+				c->ended_ms = now_ms();
 				uint32_t g = c->gate;
 				finish_if_done(c);
 				release_slot(g);

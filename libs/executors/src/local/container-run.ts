@@ -66,7 +66,7 @@ export function runContainer(
   });
   const result = process.exited.then((exit): ContainerRunResult => {
     output.finish();
-    const finishedAt = Date.now();
+    const finishedAt = exit.endedAt ?? Date.now();
     if (exit.cancelled) {
       return { name: container.name, phase: 'Failed', message: `${container.name}: not started (cancelled)`, startedAt: finishedAt, finishedAt, notRun: true };
     }

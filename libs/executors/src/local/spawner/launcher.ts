@@ -26,6 +26,11 @@ export interface ProcessExit {
    * asked for or the launcher does not examine one (NodeLauncher): the caller looks itself.
    */
   probeEmpty?: boolean;
+  /**
+   * When the process was seen to exit (ms since the epoch). The resident spawner may hold an exit
+   * report back for a few ms (batched replies), so this, not the time it arrives, is when it ended.
+   */
+  endedAt?: number;
 }
 
 export interface LaunchRequest {
@@ -129,7 +134,9 @@ function spawnChild(request: LaunchRequest, handlers: LaunchHandlers, release: (
   child.once('spawn', () => handlers.onSpawn(pid!, at));
   // When the container's main process exits, the rest of its group goes too (as when a pod's
   // PID 1 exits); that also closes pipes held open by background children.
+  let endedAt: number | undefined;
   child.once('exit', () => {
+    endedAt = Date.now();
     if (pid !== undefined) signalGroup(pid, 'SIGKILL');
     release();
   });
@@ -143,7 +150,7 @@ function spawnChild(request: LaunchRequest, handlers: LaunchHandlers, release: (
   child.once('close', (code, signal) => {
     if (reported) return;
     reported = true;
-    handlers.onExit({ code, signal });
+    handlers.onExit(endedAt === undefined ? { code, signal } : { code, signal, endedAt });
   });
 }
 

@@ -12,7 +12,12 @@ interface Run {
   pid?: number;
   stdout: string;
   stderr: string;
+  /** The exit without its time (see endedAt). */
   exit: ProcessExit;
+  /** The exit's `endedAt`, and the wall-clock times of the spawn and of the exit report's arrival. */
+  endedAt?: number;
+  spawnedAt?: number;
+  reportedAt: number;
 }
 
 function run(launcher: Launcher, request: Partial<LaunchRequest> & { argv: string[] }, onSpawn?: (pid: number) => void): Promise<Run> {
@@ -20,16 +25,19 @@ function run(launcher: Launcher, request: Partial<LaunchRequest> & { argv: strin
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let pid: number | undefined;
+    let spawnedAt: number | undefined;
     launcher.launch(
       { env: { PATH: process.env.PATH }, ...request },
       {
-        onSpawn: (p) => {
+        onSpawn: (p, at) => {
           pid = p;
+          spawnedAt = at;
           onSpawn?.(p);
         },
         onStdout: (c) => out.push(c),
         onStderr: (c) => err.push(c),
-        onExit: (exit) => resolve({ pid, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exit }),
+        onExit: ({ endedAt, ...exit }) =>
+          resolve({ pid, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exit, endedAt, spawnedAt, reportedAt: Date.now() }),
       },
     );
   });
@@ -79,6 +87,12 @@ describe.each(['resident', 'node'] as const)('launcher: %s', (kind) => {
   test('stdout, stderr and the exit code arrive', async () => {
     const r = await run(launcher(), { argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
     expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exit: { code: 3, signal: null } });
+  });
+
+  test('the exit carries when the process ended, which the report may arrive after', async () => {
+    const r = await run(launcher(), { argv: ['sh', '-c', 'sleep 0.05'] });
+    expect(r.endedAt).toBeGreaterThanOrEqual(r.spawnedAt! + 50);
+    expect(r.endedAt).toBeLessThanOrEqual(r.reportedAt);
   });
 
   test('death by a signal is reported by name', async () => {
@@ -182,6 +196,9 @@ describe('resident spawner', () => {
     expect(read('{"code":137,"signal":null,"empty":false}')).toEqual({ code: 137, signal: null, probeEmpty: false });
     expect(read('{"code":null,"signal":"SIGKILL","empty":true}')).toEqual({ code: null, signal: 'SIGKILL', probeEmpty: true });
     expect(read('{"code":null,"signal":"SIGTERM"}')).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(read('{"code":0,"signal":null,"empty":true,"at":1795000000123}')).toEqual({ code: 0, signal: null, probeEmpty: true, endedAt: 1795000000123 });
+    expect(read('{"code":2,"signal":null,"at":1795000000123}')).toEqual({ code: 2, signal: null, endedAt: 1795000000123 });
+    expect(read('{"code":null,"signal":"SIGKILL","at":1795000000123}')).toEqual({ code: null, signal: 'SIGKILL', endedAt: 1795000000123 });
   });
 
   test('a NUL byte in an argument is refused before anything starts', async () => {

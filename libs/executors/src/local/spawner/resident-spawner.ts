@@ -336,19 +336,24 @@ export class ResidentSpawner implements Launcher {
   }
 }
 
-const PLAIN_EXIT = /^\{"code":(\d{1,3}),"signal":null(?:,"empty":(true|false))?\}$/;
+const PLAIN_EXIT = /^\{"code":(\d{1,3}),"signal":null(?:,"empty":(true|false))?(?:,"at":(\d{1,16}))?\}$/;
 
-type HelperExit = Pick<ProcessExit, 'code' | 'signal' | 'probeEmpty'>;
+type HelperExit = Pick<ProcessExit, 'code' | 'signal' | 'probeEmpty' | 'endedAt'>;
 
 /**
- * An `X` payload: `{"code":N,"signal":null}`, with `"empty":BOOL` after a probe (the usual case,
- * read without JSON.parse), or the same with a signal.
+ * An `X` payload: `{"code":N,"signal":null}`, with `"empty":BOOL` after a probe and `"at":MS`
+ * (when the helper reaped it; an older helper leaves it out), read without JSON.parse
+ * in the usual case, or the same with a signal.
  */
 export function exitOf(payload: Buffer): HelperExit {
   const plain = PLAIN_EXIT.exec(payload.toString('latin1'));
-  if (plain) return plain[2] === undefined ? { code: Number(plain[1]), signal: null } : { code: Number(plain[1]), signal: null, probeEmpty: plain[2] === 'true' };
-  const { code, signal, empty } = JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null; empty?: boolean };
-  return empty === undefined ? { code, signal } : { code, signal, probeEmpty: empty };
+  const fields = plain
+    ? { code: Number(plain[1]), signal: null, empty: plain[2] === undefined ? undefined : plain[2] === 'true', at: plain[3] === undefined ? undefined : Number(plain[3]) }
+    : (JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null; empty?: boolean; at?: number });
+  const exit: HelperExit = { code: fields.code, signal: fields.signal };
+  if (fields.empty !== undefined) exit.probeEmpty = fields.empty;
+  if (fields.at !== undefined) exit.endedAt = fields.at;
+  return exit;
 }
 
 const noHandlers: LaunchHandlers = { onSpawn: () => undefined, onStdout: () => undefined, onStderr: () => undefined, onExit: () => undefined };
