@@ -1,5 +1,4 @@
 /** `slipway run FILE` — lint, then run a workflow locally with in-memory state. */
-import { randomUUID, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { LocalExecutor } from '@slipway/executors/local';
@@ -17,6 +16,7 @@ import {
 } from '@slipway/workflow';
 import { loadPaths } from '../load/index.js';
 import { LocalRun } from '../run/local-host.js';
+import { randomBytesSync, randomUuid } from '../run/random-ids.js';
 import { createProgress } from '../render/progress.js';
 import type { Io } from '../io.js';
 import { EXIT } from '../exit.js';
@@ -63,7 +63,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
   try {
     workflow = instantiateWorkflow(source.object as unknown as Workflow | WorkflowTemplate | CronWorkflow, {
       nameSuffix: randomSuffix(),
-      uid: randomUUID(),
+      uid: randomUuid(),
       now: Date.now(),
       parameters: parseParameterFlags(args.parameters),
     });
@@ -166,7 +166,7 @@ function hasEntrypoint(d: ParsedDocument): boolean {
 
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const bytes = randomBytes(5);
+  const bytes = randomBytesSync(5);
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
 }
 

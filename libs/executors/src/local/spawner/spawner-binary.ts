@@ -3,10 +3,11 @@
  * container image builds it at image build time), else `spawner/build/slipway-spawner-<hash>`
  * next to its C source, compiled with the machine's C compiler the first time it is needed
  * (≈ 0.2 s, once per source version; `npm run build` does it ahead). The hash of the source is
- * in the name, so an edited source is never run as a stale binary.
+ * in the name, so an edited source is never run as a stale binary. That hash is FNV-1a (64 bits),
+ * not a cryptographic one: it names a build of our own file, and computing it must not load
+ * node:crypto into every `slipway run` (≈ 3.5 ms of its start-up).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,7 @@ export function spawnerBinary(): SpawnerBinary {
     cached = { problem: `its source ${SPAWNER_SOURCE} is missing` };
     return cached;
   }
-  const name = `slipway-spawner-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`;
+  const name = `slipway-spawner-${fnv1a64(source)}`;
   const problems: string[] = [];
   for (const dir of [BUILD_DIR, `${tmpdir()}/slipway-spawner-${process.getuid?.() ?? 0}`]) {
     const path = `${dir}/${name}`;
@@ -72,4 +73,18 @@ export function spawnerBinary(): SpawnerBinary {
   }
   cached = { problem: problems.join('; ') };
   return cached;
+}
+
+/** FNV-1a, 64 bits, as 16 hex digits: two 32-bit halves, so no BigInt (≈ 0.1 ms for the source). */
+export function fnv1a64(bytes: Uint8Array): string {
+  // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (let i = 0; i < bytes.length; i++) {
+    lo = (lo ^ bytes[i]) >>> 0;
+    const low = lo * 0x1b3; // < 2^41: exact
+    hi = (hi * 0x1b3 + ((lo << 8) >>> 0) + Math.floor(low / 0x1_0000_0000)) >>> 0;
+    lo = low >>> 0;
+  }
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
