@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { nodeLauncher, type Launcher, type LaunchRequest, type ProcessExit } from './launcher.js';
 import { encodeRequest, exitOf, ResidentSpawner } from './resident-spawner.js';
-import { spawnerBinary } from './spawner-binary.js';
+import { fnv1a64, SPAWNER_SOURCE, spawnerBinary } from './spawner-binary.js';
 
 interface Run {
   pid?: number;
@@ -76,9 +76,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the spawner builds from its C source on this machine', () => {
+test('the spawner builds from its C source on this machine, named by the hash of that source', () => {
   const binary = spawnerBinary();
   expect(binary).toHaveProperty('path');
+  expect((binary as { path: string }).path.endsWith(`/slipway-spawner-${fnv1a64(readFileSync(SPAWNER_SOURCE))}`)).toBe(true);
+});
+
+test('the source hash is FNV-1a 64 (its published test vectors)', () => {
+  expect(fnv1a64(Buffer.from(''))).toBe('cbf29ce484222325');
+  expect(fnv1a64(Buffer.from('a'))).toBe('af63dc4c8601ec8c');
+  expect(fnv1a64(Buffer.from('foobar'))).toBe('85944171f73967e8');
 });
 
 describe.each(['resident', 'node'] as const)('launcher: %s', (kind) => {
@@ -199,6 +206,21 @@ describe('resident spawner', () => {
     expect(read('{"code":0,"signal":null,"empty":true,"at":1795000000123}')).toEqual({ code: 0, signal: null, probeEmpty: true, endedAt: 1795000000123 });
     expect(read('{"code":2,"signal":null,"at":1795000000123}')).toEqual({ code: 2, signal: null, endedAt: 1795000000123 });
     expect(read('{"code":null,"signal":"SIGKILL","at":1795000000123}')).toEqual({ code: null, signal: 'SIGKILL', endedAt: 1795000000123 });
+  });
+
+  test('a request its gate can start at once goes out at once, not when this turn of the event loop ends', async () => {
+    const spawner = residentSpawner();
+    await run(spawner, { argv: ['true'] }); // the helper is up
+    const gate = spawner.gate(2);
+    const launchedAt = Date.now();
+    const first = run(spawner, { argv: ['true'], gate });
+    // The rest of a long turn: a reconcile preparing many more pods, say.
+    while (Date.now() - launchedAt < 300) {
+      /* busy */
+    }
+    const r = await first;
+    expect(r.spawnedAt! - launchedAt).toBeLessThan(200);
+    spawner.dropGate(gate);
   });
 
   test('a NUL byte in an argument is refused before anything starts', async () => {

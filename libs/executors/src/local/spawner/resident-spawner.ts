@@ -71,6 +71,9 @@ export class ResidentSpawner implements Launcher {
   private readonly pending = new Map<number, Pending>();
   private buffer: Buffer = Buffer.alloc(0);
   private readonly outgoing: Buffer[] = [];
+  private flushQueued = false;
+  /** Per gate id: its requests (launches and slot requests) the helper has not answered for good. */
+  private readonly outstanding = new Map<number, number>();
   private readonly gates = new Map<number, GateEntry>();
   private readonly freeGateIds: number[] = [];
   private nextGateId = 1;
@@ -114,7 +117,7 @@ export class ResidentSpawner implements Launcher {
     }
     const entry: Pending = { request, handlers };
     this.track(id, entry);
-    this.send(helper, message);
+    this.send(helper, message, this.mayStartNow(request.gate));
     return {
       cancel: () => {
         if (entry.moved) entry.moved.cancel();
@@ -145,7 +148,7 @@ export class ResidentSpawner implements Launcher {
     const id = this.nextId++;
     const entry: Pending = { request: { argv: [], env: {} }, handlers: noHandlers, token: { gate, granted } };
     this.track(id, entry);
-    this.send(helper, tokenMessage(id, gate.id));
+    this.send(helper, tokenMessage(id, gate.id), this.mayStartNow(gate));
     let released = false;
     return {
       release: () => {
@@ -168,6 +171,18 @@ export class ResidentSpawner implements Launcher {
   private track(id: number, entry: Pending): void {
     this.pending.set(id, entry);
     if (this.pending.size === 1) this.setRef(true);
+    const gate = entry.request.gate ?? entry.token?.gate;
+    if (gate) this.outstanding.set(gate.id, (this.outstanding.get(gate.id) ?? 0) + 1);
+  }
+
+  /**
+   * Could the helper start this request at once: nothing else outstanding (ungated), or no more
+   * requests outstanding in its gate than it has slots? Then it is written now instead of with
+   * the turn's batch: a reconcile that starts 200 pods at once would otherwise keep the first
+   * process waiting while the other 199 are prepared.
+   */
+  private mayStartNow(gate: LaunchGate | undefined): boolean {
+    return gate ? (this.outstanding.get(gate.id) ?? 0) <= gate.slots : this.pending.size === 1;
   }
 
   /** A control message for the live helper (none: nothing to do, the helper's state is gone). */
@@ -175,22 +190,27 @@ export class ResidentSpawner implements Launcher {
     if (this.helper) this.send(this.helper, idMessage(op, id));
   }
 
-  private send(helper: ChildProcess, message: Buffer): void {
+  private send(helper: ChildProcess, message: Buffer, now = false): void {
     // Requests made in the same turn of the event loop (a reconcile starting several pods, the
     // steps that follow several exits read at once) go out in one write: one wake-up of the
-    // helper instead of one each. Gated requests wait in the helper anyway, so the turn's end
-    // costs them nothing.
+    // helper instead of one each. Gated requests that wait in the helper anyway lose nothing by
+    // the turn's end; one it could start at once (`now`) goes out with those before it, in order.
+    if (helper !== this.helper) return;
     this.outgoing.push(message);
-    if (this.outgoing.length === 1) setImmediate(() => this.flush(helper));
+    if (now) return this.flush();
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
-  private flush(helper: ChildProcess): void {
+  /** Write what is queued to the live helper (queued for a dead one: helperGone dropped it). */
+  private flush(): void {
+    if (this.outgoing.length === 0 || !this.helper) return;
     const messages = this.outgoing.splice(0);
-    if (helper !== this.helper) {
-      // It died in between: helperGone already re-routed these requests (none was acknowledged).
-      return;
-    }
-    helper.stdin!.write(messages.length === 1 ? messages[0] : Buffer.concat(messages));
+    this.helper.stdin!.write(messages.length === 1 ? messages[0] : Buffer.concat(messages));
   }
 
   /**
@@ -305,8 +325,13 @@ export class ResidentSpawner implements Launcher {
   }
 
   private settle(id: number): void {
+    const entry = this.pending.get(id);
     this.pending.delete(id);
     if (this.pending.size === 0) this.setRef(false);
+    const gate = entry?.request.gate ?? entry?.token?.gate;
+    const left = gate && (this.outstanding.get(gate.id) ?? 0) - 1;
+    if (gate && left! > 0) this.outstanding.set(gate.id, left!);
+    else if (gate) this.outstanding.delete(gate.id);
   }
 
   private helperGone(helper: ChildProcess, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
@@ -319,6 +344,9 @@ export class ResidentSpawner implements Launcher {
     }
     const entries = [...this.pending.values()];
     this.pending.clear();
+    this.outstanding.clear();
+    // Requests not yet written were for the dead helper: those still wanted are re-sent below.
+    this.outgoing.length = 0;
     for (const entry of entries) {
       if (entry.token) {
         // Never granted: ask again. (A slot granted by the dead helper is not known to the next
