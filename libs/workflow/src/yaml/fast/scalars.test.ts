@@ -18,7 +18,7 @@ function reference(source: string, atKey: boolean): unknown {
   return isScalar(value) ? value.value : value;
 }
 
-const WORDS = ['', '~', 'null', 'Null', 'NULL', 'nULL', 'y', 'Y', 'yes', 'Yes', 'YES', 'yEs', 'n', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'tRUE', 'false', 'off', 'Off', 'OFF', 'on', 'On', 'ON', 'oN', '<<', '<', '0', '00', '0755', '0789', '0o17', '-0o17', '+0o', '0x1F', '-0x_', '0b101', '0b', '0b2', '1_000', '-0', '+1', '1.5', '.5', '.', '-.', '1e3', '1E-3', '1.e5', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '1:20', '2001-12-14', '2001-12-14T21:59:43Z', '12:30:00', '1,000', 'x', 'alpine:3', '3.14.15', '1_', '_1', '0_7'];
+const WORDS = ['', '~', 'null', 'Null', 'NULL', 'nULL', 'y', 'Y', 'yes', 'Yes', 'YES', 'yEs', 'n', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'tRUE', 'false', 'off', 'Off', 'OFF', 'on', 'On', 'ON', 'oN', '<<', '<', '0', '00', '0755', '0789', '0o17', '-0o17', '+0o', '0x1F', '-0x_', '0b101', '0b', '0b2', '1_000', '-0', '+1', '1.5', '.5', '.', '-.', '1e3', '1E-3', '1.e5', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '1:20', '2001-12-14', '2001-12-14T21:59:43Z', '12:30:00', '1,000', 'x', 'alpine:3', '3.14.15', '1_', '_1', '0_7', 'n0', 'n12', 'noop', 'No1', 'yess', 'trueish', 'onion', '~x', 'Null0'];
 const CHARS = '0123456789_-+.eExXoObB:~yYnNtTfF <';
 
 describe('plain scalar resolution', () => {

@@ -18,14 +18,22 @@ function intResolve(str: string, offset: number, radix: number): number {
 }
 
 /**
- * The tags of the schema that have a `test`, in the schema's order (the first match wins), as
- * [test, resolve]: null, bool, the four YAML 1.1 ints, then go-yaml-schema's octal and floats
- * (the YAML 1.1 floats and timestamps are dropped by go-yaml-schema).
+ * The null and bool forms: every tag that a scalar starting with a letter or `~` can have (the
+ * schema's first three tests, written out), so that names like `n12` or `noop` are told apart
+ * with one lookup instead of a run through every test (≈ 5 ms of parsing a 1,000-task DAG).
  */
-const PLAIN_TAGS: readonly [RegExp, (s: string) => unknown][] = [
-  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
-  [/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, () => true],
-  [/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, () => false],
+const WORDS: ReadonlyMap<string, null | boolean> = new Map<string, null | boolean>([
+  ...['~', 'null', 'Null', 'NULL'].map((w) => [w, null] as const),
+  ...['Y', 'y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((w) => [w, true] as const),
+  ...['N', 'n', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((w) => [w, false] as const),
+]);
+
+/**
+ * The other tags of the schema that have a `test`, in the schema's order (the first match wins),
+ * as [test, resolve]: the four YAML 1.1 ints, then go-yaml-schema's octal and floats (the YAML 1.1
+ * floats and timestamps are dropped by go-yaml-schema). Each needs a sign, a dot or a digit first.
+ */
+const NUMBER_TAGS: readonly [RegExp, (s: string) => unknown][] = [
   [/^[-+]?0b[0-1_]+$/, (s) => intResolve(s, 2, 2)],
   [/^[-+]?0[0-7_]+$/, (s) => intResolve(s, 1, 8)],
   [/^[-+]?[0-9][0-9_]*$/, (s) => intResolve(s, 0, 10)],
@@ -35,14 +43,17 @@ const PLAIN_TAGS: readonly [RegExp, (s: string) => unknown][] = [
   [GO_FLOAT, (s) => parseFloat(s.replace(/_/g, ''))],
 ];
 
-/** Anything that could match a tag starts with one of these (else the scalar is a string). */
-const MAYBE_TAGGED = /^(?:$|[-+.0-9~nNyYtTfFoO<])/;
+/** Anything that could be a number starts with one of these. */
+const NUMBER_START = /^[-+.0-9]/;
 
 /** The value of a plain scalar (`atKey`: as a mapping key). */
 export function resolvePlain(source: string, atKey: boolean): unknown {
-  if (!MAYBE_TAGGED.test(source)) return source;
+  if (source === '') return null;
   if (atKey && source === '<<') return UNSURE;
-  for (const [test, resolve] of PLAIN_TAGS) if (test.test(source)) return resolve(source);
+  const word = WORDS.get(source);
+  if (word !== undefined) return word;
+  if (!NUMBER_START.test(source)) return source;
+  for (const [test, resolve] of NUMBER_TAGS) if (test.test(source)) return resolve(source);
   return source;
 }
 
