@@ -98,7 +98,8 @@ describe.each(['resident', 'node'] as const)('launcher: %s', (kind) => {
 
   test('the exit carries when the process ended, which the report may arrive after', async () => {
     const r = await run(launcher(), { argv: ['sh', '-c', 'sleep 0.05'] });
-    expect(r.endedAt).toBeGreaterThanOrEqual(r.spawnedAt! + 50);
+    // (The start time is taken around the spawn, so under load the process may have run a while by then.)
+    expect(r.endedAt).toBeGreaterThanOrEqual(r.spawnedAt!);
     expect(r.endedAt).toBeLessThanOrEqual(r.reportedAt);
   });
 
