@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { byName, phases, run } from './test-support.js';
+import { byName, phases, run, START, workflowFrom } from './test-support.js';
+import { WorkflowReconciler } from './reconciler.js';
+import type { Action } from './contract/actions.js';
 import type { PodBehaviour } from './simulation/simulated-run.js';
 
 const dag = (tasks: string, extra = '') => `
@@ -35,6 +37,22 @@ describe('DAG', () => {
     expect(n['d.A'].children).toEqual([n['d.B'].id, n['d.C'].id]);
     expect(n['d.B'].children).toEqual([n['d.D'].id]);
     expect(n['d'].outboundNodes).toEqual([n['d.D'].id]);
+  });
+
+  it('a listener gets each action as it is decided: the returned list, in order, the first pod before the others are made', () => {
+    const { workflow, library } = workflowFrom(dag(Array.from({ length: 50 }, (_, i) => `      - {name: t${i}, template: ok}`).join('\n')));
+    const reconciler = new WorkflowReconciler(workflow, library);
+    const heard: Action[] = [];
+    let nodesAtFirstPod = -1;
+    const result = reconciler.reconcile([], START, (action) => {
+      if (heard.length === 0) nodesAtFirstPod = Object.keys(reconciler.workflow.status?.nodes ?? {}).length;
+      heard.push(action);
+    });
+    expect(heard).toEqual(result.actions);
+    expect(heard[0].type).toBe('StartPod');
+    expect(result.actions.filter((a) => a.type === 'StartPod')).toHaveLength(50);
+    // The workflow node, the DAG node and the first task's: the other 49 came after.
+    expect(nodesAtFirstPod).toBeLessThan(5);
   });
 
   it('a task waiting on 10,000 tasks (legacy dependencies) runs once they all succeeded', () => {

@@ -59,6 +59,8 @@ export class WorkflowReconciler {
   private blockedIds = new Set<string>();
   private nowMs = 0;
   private actions: Action[] = [];
+  /** This reconcile's listener for actions as they are decided (see reconcile). */
+  private onAction: ((action: Action) => void) | undefined;
   private warnings: string[] = [];
   private specError?: string;
 
@@ -97,10 +99,17 @@ export class WorkflowReconciler {
     return { workflow: this.workflow, runtime: this.runtime };
   }
 
-  /** Apply events at time `now` (epoch ms) and advance the workflow as far as it can go. */
-  reconcile(events: EngineEvent[], now: number): ReconcileResult {
+  /**
+   * Apply events at time `now` (epoch ms) and advance the workflow as far as it can go.
+   *
+   * `onAction`, when given, also receives each action the moment it is decided, in the order of
+   * the returned list, so a host can start the first pods of a large DAG while the rest of the
+   * call runs. Acting on one must not call back into this reconciler before the call returns.
+   */
+  reconcile(events: EngineEvent[], now: number, onAction?: (action: Action) => void): ReconcileResult {
     this.nowMs = now;
     this.actions = [];
+    this.onAction = onAction;
     this.warnings = [];
     const ctx = this.context();
     const status = (this.workflow.status ??= {});
@@ -114,6 +123,7 @@ export class WorkflowReconciler {
       this.queue.push({ kind: 'wake', id: WORKFLOW_OWNER });
     }
     this.drain(ctx);
+    this.onAction = undefined;
     return { actions: this.actions, changedNodeIds: [...this.store.takeChanges()], warnings: this.warnings };
   }
 
@@ -130,7 +140,7 @@ export class WorkflowReconciler {
       store: this.store,
       globals: this.globals,
       now: () => this.nowMs,
-      emit: (a) => this.actions.push(a),
+      emit: (a) => this.emit(a),
       wake: (id) => this.queue.push({ kind: 'wake', id }),
       blocked: (id) => this.blockedIds.add(id),
       get shutdown() {
@@ -140,6 +150,11 @@ export class WorkflowReconciler {
     });
   }
 
+  private emit(action: Action): void {
+    this.actions.push(action);
+    this.onAction?.(action);
+  }
+
   private onFulfilled(node: NodeStatus): void {
     const rt = this.runtime[node.id];
     const owner = rt?.owner ?? WORKFLOW_OWNER;
@@ -147,7 +162,7 @@ export class WorkflowReconciler {
     const ctx = this.context();
     const holder = nodeHolder(ctx, node.id);
     for (const key of [...(rt?.locksHeld ?? []), ...(rt?.lockWait?.keys ?? [])]) {
-      this.actions.push({ type: 'ReleaseLock', key, holder });
+      this.emit({ type: 'ReleaseLock', key, holder });
     }
     if (rt) {
       rt.locksHeld = undefined;

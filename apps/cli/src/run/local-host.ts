@@ -100,8 +100,9 @@ export class LocalRun {
   private step(): void {
     if (this.finished) return;
     const events = this.events.splice(0);
-    const result: ReconcileResult = this.reconciler.reconcile(events, this.clock());
-    for (const action of result.actions) this.perform(action);
+    // Actions are carried out as the engine decides them: the first pods of a large DAG start
+    // while it prepares the rest (perform only queues events, so nothing re-enters it).
+    const result: ReconcileResult = this.reconciler.reconcile(events, this.clock(), (action) => this.perform(action));
     if (this.opts.onUpdate && result.changedNodeIds.length > 0) {
       const nodes = this.workflow.status?.nodes ?? {};
       this.opts.onUpdate(this.workflow, result.changedNodeIds.map((id) => nodes[id]).filter(Boolean));
