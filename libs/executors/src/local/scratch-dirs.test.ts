@@ -32,6 +32,18 @@ test('a single-pod workflow costs one directory; from the second pod on, some ar
   expect(readdirSync(join(root, 'workflows/dag/scratch'))).toHaveLength(5);
 });
 
+test("a workflow's first two pods get their directory at once (no wait for a turn of the event loop), later ones may wait", () => {
+  const dirs = new ScratchDirs(root, 3);
+  const first = dirs.take('eager');
+  const second = dirs.take('eager');
+  expect(typeof first).toBe('string');
+  expect(typeof second).toBe('string');
+  for (const d of [first, second] as string[]) expect(statSync(d).isDirectory() && readdirSync(d).length === 0).toBe(true);
+  expect(first).not.toBe(second);
+  // The third finds the ones being made ahead still in the making.
+  expect(dirs.take('eager')).toBeInstanceOf(Promise);
+});
+
 test('a directory given back is handed to the next pod', async () => {
   const dirs = new ScratchDirs(root, 0);
   const first = await dirs.take('back');
