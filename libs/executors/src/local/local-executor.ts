@@ -188,7 +188,8 @@ export class LocalExecutor implements PodExecutor {
   async releaseWorkflow(workflowUid: string): Promise<void> {
     if (!SAFE_NAME.test(workflowUid)) return;
     const nodes = this.podsByWorkflow.get(workflowUid) ?? new Set<string>();
-    await Promise.all([...nodes].map((nodeId) => this.kill(nodeId, 'workflow released')));
+    // Only pods still running need killing (a finished one has nothing left to stop).
+    await Promise.all([...nodes].filter((nodeId) => this.pods.get(nodeId)?.finished === false).map((nodeId) => this.kill(nodeId, 'workflow released')));
     for (const nodeId of nodes) this.pods.delete(nodeId);
     this.podsByWorkflow.delete(workflowUid);
     const gate = this.gates.get(workflowUid);
@@ -200,7 +201,7 @@ export class LocalExecutor implements PodExecutor {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.pods.values()].map((run) => run.kill('executor closed')));
+    await Promise.all([...this.pods.values()].filter((run) => !run.finished).map((run) => run.kill('executor closed')));
     if (this.launcher instanceof ResidentSpawner) await this.launcher.close();
   }
 

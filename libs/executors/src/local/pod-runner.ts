@@ -254,16 +254,12 @@ export class PodRun {
       message: decisive?.message,
     };
     if (this.killReason !== undefined) outcome = { phase: 'Failed', exitCode: outcome.exitCode, message: this.killReason };
-    const ran = mains.filter((m) => m.notRun !== true);
-    const result: PodResult = {
-      nodeId: req.nodeId,
-      ...outcome,
-      outputParameters,
-      startedAt: ran.length > 0 ? Math.min(...ran.map((m) => m.startedAt)) : this.requestedAt,
-      finishedAt: Date.now(),
-    };
-    if (outcome.exitCode === undefined) delete result.exitCode;
-    if (outcome.message === undefined) delete result.message;
+    let startedAt: number | undefined;
+    for (const m of mains) if (m.notRun !== true && (startedAt === undefined || m.startedAt < startedAt)) startedAt = m.startedAt;
+    // Optional fields are added, not deleted: a delete turns the object into a slower dictionary.
+    const result: PodResult = { nodeId: req.nodeId, phase: outcome.phase, outputParameters, startedAt: startedAt ?? this.requestedAt, finishedAt: Date.now() };
+    if (outcome.exitCode !== undefined) result.exitCode = outcome.exitCode;
+    if (outcome.message !== undefined) result.message = outcome.message;
     if (req.captureResult && main?.stdout !== undefined) result.result = main.stdout;
     if (req.template.containerSet) result.containers = mains.map(({ stdout: _stdout, notRun: _notRun, dirEmpty: _dirEmpty, ...c }): ContainerResult => c);
     return result;
