@@ -8,12 +8,12 @@ export interface LintIo {
 }
 
 /** Print one line per error or warning and a summary; resolve to the exit code (1 if any error). */
-export async function runLint(paths: readonly string[], io: LintIo): Promise<number> {
+export function runLint(paths: readonly string[], io: LintIo): number {
   if (paths.length === 0) {
     io.stderr('usage: slipway lint PATH...\n');
     return 2;
   }
-  const loaded = await loadPaths(paths);
+  const loaded = loadPaths(paths);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...lintDocuments(loaded.documents)];
   diagnostics.sort(compareDiagnostics);
   let errors = 0;

@@ -39,7 +39,7 @@ export { EXIT };
 
 export async function runCommand(args: RunArgs, io: Io): Promise<number> {
   withoutMidTierJit();
-  const loaded = await loadPaths([args.file, ...args.templates]);
+  const loaded = loadPaths([args.file, ...args.templates]);
   const diagnostics = [...loaded.diagnostics, ...lintDocuments(loaded.documents)];
   const errors = diagnostics.filter((d) => d.severity === 'error');
   for (const d of diagnostics.filter((d) => d.severity !== 'info')) io.stderr(`${formatDiagnostic(d)}\n`);

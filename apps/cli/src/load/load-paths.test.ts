@@ -16,7 +16,7 @@ function tree(files: Record<string, string>): string {
 const WF = 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: NAME}\n';
 
 describe('loadPaths', () => {
-  it('walks directories recursively in sorted order, reading .yaml, .yml and .json only', async () => {
+  it('walks directories recursively in sorted order, reading .yaml, .yml and .json only', () => {
     const root = tree({
       'b.yaml': WF.replace('NAME', 'b'),
       'a/z.yml': WF.replace('NAME', 'z'),
@@ -24,18 +24,18 @@ describe('loadPaths', () => {
       'a/notes.txt': 'not yaml',
       'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n',
     });
-    const r = await loadPaths([root]);
+    const r = loadPaths([root]);
     expect(r.files.map((f) => path.relative(root, f))).toEqual(['a/y.json', 'a/z.yml', 'b.yaml', 'c.yaml']);
     expect(r.documents.map((d) => d.name)).toEqual(['y', 'z', 'b']);
     expect(r.skipped.map((d) => d.kind)).toEqual(['ConfigMap']);
     expect(r.diagnostics.map((d) => d.message)).toEqual(['skipping kind ConfigMap']);
   });
 
-  it('reads a file given twice only once, and reports a missing path instead of throwing', async () => {
+  it('reads a file given twice only once, and reports a missing path instead of throwing', () => {
     const root = tree({ 'w.yaml': WF.replace('NAME', 'w') });
     const file = path.join(root, 'w.yaml');
     const missing = path.join(root, 'nope.yaml');
-    const r = await loadPaths([file, root, missing]);
+    const r = loadPaths([file, root, missing]);
     expect(r.files).toEqual([file]);
     expect(r.diagnostics).toEqual([{ file: missing, line: 1, col: 1, path: '', message: 'no such file or directory', severity: 'error' }]);
   });

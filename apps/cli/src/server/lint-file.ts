@@ -27,7 +27,7 @@ export interface LintedFile {
 const MAX_FETCHES = 100;
 
 export async function lintFile(file: string, api: SlipwayApi): Promise<LintedFile> {
-  const loaded = await loadPaths([file]);
+  const loaded = loadPaths([file]);
   const library = await referencedTemplates(api, loaded.documents);
   const diagnostics = [...loaded.diagnostics, ...lintDocuments(loaded.documents, { library })]
     .filter((d) => d.severity !== 'info')
