@@ -91,7 +91,10 @@ function walk(value: unknown, fn: (s: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => walk(v, fn));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = walk((value as Record<string, unknown>)[k], fn);
+    // An index loop: this runs cold (interpreted) at every pod start, where for…of allocates an
+    // iterator result per key.
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = walk((value as Record<string, unknown>)[keys[i]], fn);
     return out;
   }
   return value;
