@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -378,16 +379,33 @@ static void request(const unsigned char *msg, uint32_t len) {
 	}
 }
 
-/* Still an empty directory of ours, mode 0700, as mkdtemp made it? (The client's recycle check.) */
+/* This process's effective uid (set in main). */
+static uid_t own_uid;
+
+/*
+ * Still an empty directory of ours, mode 0700, as mkdtemp made it? (The client's recycle check.)
+ * open + fstat + getdents64 instead of lstat + opendir/readdir: the same answer (O_NOFOLLOW and
+ * O_DIRECTORY refuse a symlink or a non-directory) in fewer system calls, at every step's end.
+ */
 static int fresh_dir(const char *path) {
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) return 0;
 	struct stat st;
-	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 07777) != 0700 || st.st_uid != geteuid()) return 0;
-	DIR *d = opendir(path);
-	if (!d) return 0;
-	int empty = 1;
-	for (struct dirent *e; empty && (e = readdir(d));)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-	closedir(d);
+	int empty = fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0700 && st.st_uid == own_uid;
+	char buf[2048] __attribute__((aligned(8)));
+	while (empty) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		if (n <= 0) {
+			if (n < 0) empty = 0;
+			break;
+		}
+		for (long off = 0; off < n;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + off);
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+			off += e->d_reclen;
+		}
+	}
+	close(fd);
 	return empty;
 }
 
@@ -425,6 +443,8 @@ static void read_pipe(struct child *c, int s) {
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+		/* Explicitly: a close alone leaves the epoll set only once no process has the pipe, and a
+		 * child being spawned may still hold a copy until its exec has closed it. */
 		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fds[s], NULL);
 		close(c->fds[s]);
 		c->fds[s] = -1;
@@ -457,6 +477,7 @@ int main(void) {
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) die("sigprocmask");
+	own_uid = geteuid();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
