@@ -91,6 +91,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     sandbox: args.sandbox ?? 'auto',
     spawner,
     warn: (m) => io.stderr(`warning: ${m}\n`),
+    removeSynchronously: true,
   });
   if (executor.spawnerKind === 'node') keepForksCheap();
   const progress = createProgress(io.stderrStream, args.quiet);

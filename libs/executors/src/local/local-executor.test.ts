@@ -230,6 +230,20 @@ describe.each([
     expect(existsSync(`${t.workdir}/workflows/${req.workflow.uid}`)).toBe(false);
     expect(readFileSync(`${t.workdir}/logs/${req.workflow.uid}/${req.podName}/main.log`, 'utf8')).toBe('kept\n');
   });
+
+  test('with removeSynchronously (the CLI), releaseWorkflow removes the same files, the same way', async () => {
+    const cli = testExecutor({ sandbox, spawner, removeSynchronously: true });
+    try {
+      const req = shPod('echo kept; mkdir -p a/b && touch a/b/c', { workflow: { name: 'rel', namespace: 'default', uid: `rel-sync-${sandbox}` } });
+      await cli.run(req);
+      expect(statSync(`${cli.workdir}/workflows/${req.workflow.uid}`).isDirectory()).toBe(true);
+      await cli.executor.releaseWorkflow(req.workflow.uid);
+      expect(existsSync(`${cli.workdir}/workflows/${req.workflow.uid}`)).toBe(false);
+      expect(readFileSync(`${cli.workdir}/logs/${req.workflow.uid}/${req.podName}/main.log`, 'utf8')).toBe('kept\n');
+    } finally {
+      await cli.dispose();
+    }
+  });
 });
 
 function readProcCmdlines(): string[] {

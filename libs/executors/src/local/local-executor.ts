@@ -3,7 +3,7 @@
  * See pod-layout.ts for the directory layout and sandbox-args.ts for the mount layout.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { PodRequest, PodResult } from '@slipway/engine';
@@ -46,6 +46,12 @@ export interface LocalExecutorOptions {
    * killed while it waits never starts. Unset: no limit (the caller bounds its pods).
    */
   maxPods?: number;
+  /**
+   * Remove a released workflow's files synchronously (Node's native recursive remove) instead of
+   * through the thread pool one entry at a time: for a command that has nothing else to do meanwhile
+   * (`slipway run`: ≈ 5 ms less at its end). A service leaves it off, so its event loop stays free.
+   */
+  removeSynchronously?: boolean;
 }
 
 export const BWRAP_MISSING_WARNING =
@@ -94,9 +100,11 @@ export class LocalExecutor implements PodExecutor {
   /** The gate of `maxPods`, over every pod. */
   private readonly podGate: LaunchGate | undefined;
   private closed = false;
+  private readonly removeSynchronously: boolean;
 
   constructor(options: LocalExecutorOptions) {
     const maxPods = options.maxPods === undefined ? undefined : wholePositive(options.maxPods);
+    this.removeSynchronously = options.removeSynchronously ?? false;
     const warn = options.warn ?? ((message: string) => console.warn(message));
     const bwrapPath = options.bwrapPath ?? 'bwrap';
     const sandbox = options.sandbox ?? 'auto';
@@ -196,7 +204,9 @@ export class LocalExecutor implements PodExecutor {
     if (gate) this.launcher.dropGate(gate);
     this.gates.delete(workflowUid);
     await this.scratchDirs.release(workflowUid);
-    await rm(`${this.workdir}/workflows/${workflowUid}`, { recursive: true, force: true });
+    const files = `${this.workdir}/workflows/${workflowUid}`;
+    if (this.removeSynchronously) rmSync(files, { recursive: true, force: true });
+    else await rm(files, { recursive: true, force: true });
   }
 
   async close(): Promise<void> {
