@@ -5,7 +5,7 @@
 import {
   dependsOperands,
   isFulfilled,
-  legacyDependenciesToDepends,
+  legacyDependenciesAst,
   parseDepends,
   type DAGTask,
   type DependsAst,
@@ -47,12 +47,11 @@ export class DagIndex {
       if (task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) this.loopTasks.push(task.name);
     }
     for (const task of this.tasks.values()) {
-      let text = task.depends;
-      if (!text && task.dependencies && task.dependencies.length > 0) text = legacyDependenciesToDepends(task.dependencies);
+      const legacy = !task.depends && task.dependencies && task.dependencies.length > 0 ? task.dependencies : undefined;
       let names: string[] = [];
-      if (text) {
+      if (task.depends || legacy) {
         try {
-          const ast = parseDepends(text);
+          const ast = legacy ? legacyDependenciesAst(legacy) : parseDepends(task.depends!);
           this.logic.set(task.name, ast);
           names = [...new Set(dependsOperands(ast).map((o) => o.task))];
         } catch (err) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExpressionError } from '../error.js';
-import { dependsOperands, dependsToString, evaluateDepends, legacyDependenciesToDepends, parseDepends } from './index.js';
+import { dependsOperands, dependsToString, evaluateDepends, legacyDependenciesAst, legacyDependenciesToDepends, parseDepends } from './index.js';
 
 type Phases = Record<string, string>;
 
@@ -89,5 +89,22 @@ describe('evaluateDepends', () => {
     expect(evaluateDepends(ast, test({ ...phases, t9999: 'Failed' }))).toBe(false);
     expect(dependsOperands(ast)).toHaveLength(10_000);
     expect(dependsToString(ast)).toBe(names.join(' && '));
+  });
+});
+
+describe('legacy dependencies', () => {
+  it('give the AST the parser gives their joined form, offsets included, or its error', () => {
+    const lists = [['a'], ['a', 'b'], ['n12', 'x-y_z', 'Q9'], Array.from({ length: 300 }, (_, i) => `t${i}`), ['a.Succeeded', 'b'], ['a', 'b.Failed'], ['-bad'], ['a b']];
+    for (const names of lists) {
+      const parse = () => parseDepends(legacyDependenciesToDepends(names));
+      let expected: unknown;
+      try {
+        expected = parse();
+      } catch (err) {
+        expect(() => legacyDependenciesAst(names)).toThrow((err as Error).message);
+        continue;
+      }
+      expect(legacyDependenciesAst(names), names.join(',')).toEqual(expected);
+    }
   });
 });

@@ -3,6 +3,7 @@ export {
   dependsOperands,
   evaluateDepends,
   legacyDependenciesToDepends,
+  legacyDependenciesAst,
   dependsToString,
   TASK_RESULTS,
   type DependsAst,
