@@ -2,10 +2,11 @@
  * Which module the `run` verb loads: the single-file bundle the build makes of its module graph
  * (scripts/bundle-run.mjs) while it is fresh, else dist/commands/run.js. Fresh means every input
  * file listed next to the bundle still has the mtime and size it had when bundled — one stat per
- * input (≈ 160, well under a millisecond), so a lib rebuilt on its own is never run from an old
+ * input (≈ 160, ≈ 0.5 ms; paths joined, not parsed as URLs), so a lib rebuilt on its own is never run from an old
  * bundle. `SLIPWAY_CLI_BUNDLE=0` forces the unbundled path. See docs/adr/0010-bundled-cli-run-path.md.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type RunModule = typeof import('./commands/run.js');
@@ -27,8 +28,9 @@ export function runBundleIsFresh(): boolean {
   } catch {
     return false;
   }
+  const dir = dirname(fileURLToPath(RUN_BUNDLE));
   for (const [path, mtimeMs, size] of inputs) {
-    const s = statSync(fileURLToPath(new URL(path, RUN_BUNDLE)), { throwIfNoEntry: false });
+    const s = statSync(join(dir, path), { throwIfNoEntry: false });
     if (s?.mtimeMs !== mtimeMs || s.size !== size) return false;
   }
   return true;
