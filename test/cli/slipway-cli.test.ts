@@ -62,6 +62,33 @@ describe('slipway run', () => {
     expect(readFileSync(join(logs, pod, 'main.log'), 'utf8')).toContain('hello');
   });
 
+  it('writes all of a large -o json to a pipe whose reader is slow before it exits', async () => {
+    const big = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: big-output
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    script:
+      image: busybox
+      command: [sh]
+      source: head -c 200000 /dev/zero | tr '\\0' a
+`;
+    const r = await slipway(['run', file('big.yaml', big), '-o', 'json', '--workdir', 'wd'], {
+      onStart: (child) => {
+        // Read nothing for a while: the pipe fills up and the rest of the output has to wait.
+        child.stdout!.pause();
+        setTimeout(() => child.stdout!.resume(), 500);
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(200_000);
+    const w = JSON.parse(r.stdout) as { status: { nodes: Record<string, { outputs?: { result?: string } }> } };
+    expect(w.status.nodes['big-output'].outputs?.result).toBe('a'.repeat(200_000));
+  });
+
   it('exits 1 for Failed and 2 for lint errors, naming the file, line and field', async () => {
     const failed = await slipway(['run', file('fail.yaml', wf('exit 3')), '-q']);
     expect(failed.code).toBe(1);
