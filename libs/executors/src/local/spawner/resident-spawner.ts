@@ -171,7 +171,7 @@ export class ResidentSpawner implements Launcher {
   private track(id: number, entry: Pending): void {
     this.pending.set(id, entry);
     if (this.pending.size === 1) this.setRef(true);
-    const gate = entry.request.gate ?? entry.token?.gate;
+    const gate = gateOf(entry);
     if (gate) this.outstanding.set(gate.id, (this.outstanding.get(gate.id) ?? 0) + 1);
   }
 
@@ -328,10 +328,11 @@ export class ResidentSpawner implements Launcher {
     const entry = this.pending.get(id);
     this.pending.delete(id);
     if (this.pending.size === 0) this.setRef(false);
-    const gate = entry?.request.gate ?? entry?.token?.gate;
-    const left = gate && (this.outstanding.get(gate.id) ?? 0) - 1;
-    if (gate && left! > 0) this.outstanding.set(gate.id, left!);
-    else if (gate) this.outstanding.delete(gate.id);
+    const gate = entry && gateOf(entry);
+    if (!gate) return;
+    const left = (this.outstanding.get(gate.id) ?? 0) - 1;
+    if (left > 0) this.outstanding.set(gate.id, left);
+    else this.outstanding.delete(gate.id);
   }
 
   private helperGone(helper: ChildProcess, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
@@ -382,6 +383,11 @@ export function exitOf(payload: Buffer): HelperExit {
   if (fields.empty !== undefined) exit.probeEmpty = fields.empty;
   if (fields.at !== undefined) exit.endedAt = fields.at;
   return exit;
+}
+
+/** The gate a pending launch or slot request counts against (none: ungated). */
+function gateOf(entry: Pending): LaunchGate | undefined {
+  return entry.request.gate ?? entry.token?.gate;
 }
 
 const noHandlers: LaunchHandlers = { onSpawn: () => undefined, onStdout: () => undefined, onStderr: () => undefined, onExit: () => undefined };
