@@ -5,5 +5,7 @@
  */
 export * from './port.js';
 export { LocalExecutor, BWRAP_MISSING_WARNING, isBwrapUsable, type LocalExecutorOptions } from './local/local-executor.js';
+export { chooseLauncher } from './local/spawner/resident-spawner.js';
+export type { Launcher } from './local/spawner/launcher.js';
 export { loadSecretsDir, describeSecrets, SecretsDirError } from './local/secrets-dir.js';
 export type { SecretStore } from './local/git-artifacts.js';

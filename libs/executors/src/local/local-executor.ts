@@ -39,6 +39,11 @@ export interface LocalExecutorOptions {
    */
   spawner?: 'resident' | 'node';
   /**
+   * The launcher to start processes with, made beforehand with `chooseLauncher(spawner)` (e.g. to
+   * `prepare()` it while the input is still being parsed); `spawner` is then ignored.
+   */
+  launcher?: Launcher;
+  /**
    * At most this many pods of this executor run at once, whatever their workflow (the worker's
    * step slots, ADR 0011): one gate over every pod it starts, kept by the launcher as
    * `limitPods` keeps one per workflow — a pod of one process waits in the launcher (the helper
@@ -129,7 +134,7 @@ export class LocalExecutor implements PodExecutor {
     // The slipway-gitops and slipway-image shims run with this very Node (see SHIMS.md).
     baseEnv.SLIPWAY_NODE = process.execPath;
     baseEnv.SLIPWAY_GITOPS_BIN = GITOPS_BIN_DIR;
-    this.launcher = chooseLauncher(options.spawner ?? 'resident', warn);
+    this.launcher = options.launcher ?? chooseLauncher(options.spawner ?? 'resident', warn);
     if (maxPods !== undefined) this.podGate = this.launcher.gate(maxPods);
     this.scratchDirs = new ScratchDirs(this.workdir);
     this.config = {

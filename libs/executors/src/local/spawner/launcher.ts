@@ -71,6 +71,11 @@ export interface Launcher {
   dropGate(gate: LaunchGate): void;
   /** A slot of `gate` held without a process (a pod of several processes); `granted` runs once it is held. */
   hold(gate: LaunchGate, granted: () => void): HeldSlot;
+  /**
+   * Get ready to launch now rather than at the first launch (the resident spawner starts its
+   * helper), e.g. while the caller still parses its input. Optional: nothing to do for Node's spawn.
+   */
+  prepare?(): void;
 }
 
 /** Kill a whole process group; ESRCH (already gone) is fine. */

@@ -199,7 +199,7 @@ describe('resident spawner', () => {
   });
 
   test('an exit status is read as the helper writes it, with the probe\'s finding when there was one', () => {
-    const read = (text: string) => exitOf(Buffer.from(text));
+    const read = exitOf;
     expect(read('{"code":0,"signal":null}')).toEqual({ code: 0, signal: null });
     expect(read('{"code":137,"signal":null,"empty":false}')).toEqual({ code: 137, signal: null, probeEmpty: false });
     expect(read('{"code":null,"signal":"SIGKILL","empty":true}')).toEqual({ code: null, signal: 'SIGKILL', probeEmpty: true });
@@ -281,6 +281,28 @@ describe('resident spawner', () => {
     helper.stdin.end();
     expect(await until(() => !alive(pid))).toBe(true);
     expect(await closed).toBe(0);
+  });
+
+  test('a helper started ahead (prepare) runs the first launch; idle, it neither keeps Node alive nor outlives it', async () => {
+    const s = new ResidentSpawner();
+    s.prepare();
+    const helper = s.helperPid!;
+    expect(alive(helper)).toBe(true);
+    expect((await run(s, { argv: ['sh', '-c', 'echo ready'] })).stdout).toBe('ready\n');
+    expect(s.helperPid).toBe(helper);
+    await s.close();
+    // In a process of its own (the built module): prepare, then nothing else to do.
+    const module = new URL('../../../dist/local/spawner/resident-spawner.js', import.meta.url).href;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `const { ResidentSpawner } = await import(${JSON.stringify(module)}); const s = new ResidentSpawner(); s.prepare(); console.log(s.helperPid);`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(code).toBe(0);
+    const orphan = Number(out.trim());
+    expect(orphan).toBeGreaterThan(0);
+    expect(await until(() => !alive(orphan))).toBe(true);
   });
 
   test('without a usable spawner executable it warns once and starts processes with Node', async () => {

@@ -25,6 +25,8 @@ import { spawnerBinary, type SpawnerBinary } from './spawner-binary.js';
 
 const HEADER_BYTES = 9;
 const HELLO = 'slipway-spawner 2';
+const HELLO_FRAME = 0x48; // 'H'
+const EMPTY = Buffer.alloc(0);
 /** Gate ids the helper accepts: 1 … MAX_GATES - 1. */
 const MAX_GATES = 4096;
 
@@ -103,6 +105,15 @@ export class ResidentSpawner implements Launcher {
   /** Whether requests currently go to the helper (false once it proved unusable). */
   get usable(): boolean {
     return !this.unusable;
+  }
+
+  /**
+   * Start the helper now. libuv forks this whole process to start it, which costs less while the
+   * process is small, and the helper's own start-up then overlaps whatever the caller does next.
+   * An idle helper does not keep the event loop alive, and exits when this process does.
+   */
+  prepare(): void {
+    if (!this.unusable && !this.helper) this.startHelper();
   }
 
   launch(request: LaunchRequest, handlers: LaunchHandlers): LaunchHandle {
@@ -237,7 +248,7 @@ export class ResidentSpawner implements Launcher {
     const helper = spawn(this.binary!, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.helper = helper;
     this.ready = false;
-    this.buffer = Buffer.alloc(0);
+    this.buffer = EMPTY;
     helper.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     let stderr = '';
     helper.stderr.on('data', (chunk: Buffer) => {
@@ -266,29 +277,30 @@ export class ResidentSpawner implements Launcher {
   }
 
   private receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const size = buffer.length;
     let offset = 0;
-    while (this.buffer.length - offset >= HEADER_BYTES) {
-      const length = this.buffer.readUInt32BE(offset + 5);
-      if (this.buffer.length - offset - HEADER_BYTES < length) break;
-      const kind = String.fromCharCode(this.buffer[offset]);
-      const id = this.buffer.readUInt32BE(offset + 1);
-      const payload = this.buffer.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
-      offset += HEADER_BYTES + length;
-      this.frame(kind, id, payload);
+    // Frames are read in place (no Buffer view per frame: a 1,000-step run reads ≈ 2,000).
+    while (size - offset >= HEADER_BYTES) {
+      const length = be32(buffer, offset + 5);
+      const start = offset + HEADER_BYTES;
+      if (size - start < length) break;
+      offset = start + length;
+      this.frame(buffer[start - HEADER_BYTES], be32(buffer, start - HEADER_BYTES + 1), buffer, start, offset);
     }
-    this.buffer = offset === this.buffer.length ? Buffer.alloc(0) : this.buffer.subarray(offset);
+    this.buffer = offset === size ? EMPTY : buffer.subarray(offset);
   }
 
-  private frame(kind: string, id: number, payload: Buffer): void {
-    if (kind === 'H') {
-      if (payload.toString('utf8') === HELLO) this.ready = true;
+  /** One reply: its type byte, request id, and payload `buffer[start, end)`. */
+  private frame(kind: number, id: number, buffer: Buffer, start: number, end: number): void {
+    if (kind === HELLO_FRAME) {
+      if (buffer.toString('utf8', start, end) === HELLO) this.ready = true;
       else this.helper?.kill('SIGKILL'); // a stale executable (SLIPWAY_SPAWNER_BIN): helperGone falls back
       return;
     }
     const entry = this.pending.get(id);
     if (!entry) return;
-    switch (kind) {
+    switch (String.fromCharCode(kind)) {
       case 'S':
         if (entry.token) {
           // A held slot: it stays held (in the helper) until released.
@@ -297,7 +309,7 @@ export class ResidentSpawner implements Launcher {
           break;
         }
         {
-          const [pid, at] = payload.toString('ascii').split(' ');
+          const [pid, at] = buffer.toString('latin1', start, end).split(' ');
           entry.pid = Number(pid);
           entry.handlers.onSpawn(entry.pid, Number(at) || Date.now());
         }
@@ -307,18 +319,18 @@ export class ResidentSpawner implements Launcher {
         entry.handlers.onExit({ code: null, signal: null, cancelled: true });
         break;
       case 'O':
-        entry.handlers.onStdout(Buffer.from(payload));
+        entry.handlers.onStdout(Buffer.from(buffer.subarray(start, end)));
         break;
       case 'E':
-        entry.handlers.onStderr(Buffer.from(payload));
+        entry.handlers.onStderr(Buffer.from(buffer.subarray(start, end)));
         break;
       case 'F':
         this.settle(id);
-        entry.handlers.onExit({ code: null, signal: null, spawnError: startError(entry.request, JSON.parse(payload.toString('utf8')) as StartFailure) });
+        entry.handlers.onExit({ code: null, signal: null, spawnError: startError(entry.request, JSON.parse(buffer.toString('utf8', start, end)) as StartFailure) });
         break;
       case 'X': {
         this.settle(id);
-        entry.handlers.onExit(exitOf(payload));
+        entry.handlers.onExit(exitOf(buffer.toString('latin1', start, end)));
         break;
       }
     }
@@ -370,19 +382,24 @@ const PLAIN_EXIT = /^\{"code":(\d{1,3}),"signal":null(?:,"empty":(true|false))?(
 type HelperExit = Pick<ProcessExit, 'code' | 'signal' | 'probeEmpty' | 'endedAt'>;
 
 /**
- * An `X` payload: `{"code":N,"signal":null}`, with `"empty":BOOL` after a probe and `"at":MS`
- * (when the helper reaped it; an older helper leaves it out), read without JSON.parse
- * in the usual case, or the same with a signal.
+ * An `X` payload's text (ASCII JSON): `{"code":N,"signal":null}`, with `"empty":BOOL` after a
+ * probe and `"at":MS` (when the helper reaped it; an older helper leaves it out), read without
+ * JSON.parse in the usual case, or the same with a signal.
  */
-export function exitOf(payload: Buffer): HelperExit {
-  const plain = PLAIN_EXIT.exec(payload.toString('latin1'));
+export function exitOf(payload: string): HelperExit {
+  const plain = PLAIN_EXIT.exec(payload);
   const fields = plain
     ? { code: Number(plain[1]), signal: null, empty: plain[2] === undefined ? undefined : plain[2] === 'true', at: plain[3] === undefined ? undefined : Number(plain[3]) }
-    : (JSON.parse(payload.toString('utf8')) as { code: number | null; signal: NodeJS.Signals | null; empty?: boolean; at?: number });
+    : (JSON.parse(payload) as { code: number | null; signal: NodeJS.Signals | null; empty?: boolean; at?: number });
   const exit: HelperExit = { code: fields.code, signal: fields.signal };
   if (fields.empty !== undefined) exit.probeEmpty = fields.empty;
   if (fields.at !== undefined) exit.endedAt = fields.at;
   return exit;
+}
+
+/** The big-endian u32 at `at`. */
+function be32(b: Buffer, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
 /** The gate a pending launch or slot request counts against (none: ungated). */
