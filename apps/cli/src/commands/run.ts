@@ -1,7 +1,7 @@
 /** `slipway run FILE` — lint, then run a workflow locally with in-memory state. */
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { LocalExecutor } from '@slipway/executors/local';
+import { chooseLauncher, LocalExecutor } from '@slipway/executors/local';
 import {
   formatDiagnostic,
   instantiateWorkflow,
@@ -39,6 +39,17 @@ export { EXIT };
 
 export async function runCommand(args: RunArgs, io: Io): Promise<number> {
   withoutMidTierJit();
+  const spawner = process.env.SLIPWAY_SPAWNER ?? 'resident';
+  if (spawner !== 'resident' && spawner !== 'node') {
+    io.stderr(`slipway run: SLIPWAY_SPAWNER=${spawner}: must be resident or node\n`);
+    return EXIT.error;
+  }
+  const warn = (m: string) => io.stderr(`warning: ${m}\n`);
+  // The process spawner's helper starts before the files are read: it costs less to start while
+  // this process is small (libuv forks all of it), and its start-up overlaps parsing and linting.
+  // Idle, it neither keeps this process alive nor outlives it (e.g. when linting fails).
+  const launcher = chooseLauncher(spawner, warn);
+  launcher.prepare?.();
   const loaded = loadPaths([args.file, ...args.templates]);
   const diagnostics = [...loaded.diagnostics, ...lintDocuments(loaded.documents)];
   const errors = diagnostics.filter((d) => d.severity === 'error');
@@ -81,16 +92,11 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     io.stderr(`slipway run: ${(err as Error).message}\n`);
     return EXIT.error;
   }
-  const spawner = process.env.SLIPWAY_SPAWNER ?? 'resident';
-  if (spawner !== 'resident' && spawner !== 'node') {
-    io.stderr(`slipway run: SLIPWAY_SPAWNER=${spawner}: must be resident or node\n`);
-    return EXIT.error;
-  }
   const executor = new LocalExecutor({
     workdir: resolve(args.workdir ?? '.slipway'),
     sandbox: args.sandbox ?? 'auto',
-    spawner,
-    warn: (m) => io.stderr(`warning: ${m}\n`),
+    launcher,
+    warn,
     removeSynchronously: true,
   });
   if (executor.spawnerKind === 'node') keepForksCheap();
