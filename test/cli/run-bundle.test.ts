@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'apps/cli/dist');
-const BUNDLE = join(DIST, 'run.bundle.js');
+const BUNDLE = join(DIST, 'run.bundle.cjs');
 const UNBUNDLED = join(DIST, 'commands/run.js');
 const CLI = join(ROOT, 'apps/cli/bin/slipway.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -61,16 +61,18 @@ spec:
 `;
 
 describe('the bundled run path', () => {
-  it('is built: one ASCII file, workspace code inlined, no Nest, import.meta.url only as original-file URLs', () => {
+  it('is built: one ASCII script, workspace code inlined, no Nest, no import(), file URLs only as original-file URLs', () => {
     const bundle = readFileSync(BUNDLE, 'utf8');
     // Any other character makes Node decode the whole file into a two-byte string at each start.
     expect(bundle.match(/.{0,40}[^\x00-\x7f].{0,40}/)?.[0]).toBeUndefined();
     expect(existsSync(join(DIST, 'run.bundle.inputs.json'))).toBe(true);
     expect(bundle).not.toMatch(/@nestjs|reflect-metadata|_ts_metadata/);
-    expect(bundle).not.toMatch(/(from |import\()["']@slipway\//);
-    const uses = bundle.match(/.{0,80}\bimport\.meta\b.{0,20}/g) ?? [];
+    expect(bundle).not.toMatch(/(from |import\(|require\()["']@slipway\//);
+    // A script run by node:vm has no import.meta, and import() there would need an experimental loader.
+    expect(bundle).not.toMatch(/\bimport\.meta\b|\bimport\(/);
+    const uses = bundle.match(/.{0,80}\b__bundleUrl\b.{0,20}/g) ?? [];
     expect(uses.length).toBeGreaterThanOrEqual(5);
-    for (const use of uses) expect(use).toMatch(/new URL\("(\.\.\/)+libs\/[\w/.-]+\.js", import\.meta\.url\)\.href/);
+    for (const use of uses) expect(use).toMatch(/new URL\("(\.\.\/)+libs\/[\w/.-]+\.js", __bundleUrl\)\.href/);
   });
 
   it('computes every file location and createRequire base exactly as the unbundled modules do', async () => {
@@ -114,11 +116,10 @@ describe('the bundled run path', () => {
     const bundled = await run({}, 'bundled');
     const unbundled = await run({ SLIPWAY_CLI_BUNDLE: '0' }, 'unbundled');
 
-    expect(bundled.modules).toContain(pathToFileURL(BUNDLE).href);
+    // The bundle is compiled by node:vm, not imported: no module of the run path is loaded.
     expect(bundled.modules).not.toContain(pathToFileURL(UNBUNDLED).href);
-    expect(bundled.modules.filter((u) => u.includes('/libs/'))).toEqual([]);
+    expect(bundled.modules.filter((u) => u.includes('/libs/') || u.includes('/dist/commands/'))).toEqual([]);
     expect(unbundled.modules).toContain(pathToFileURL(UNBUNDLED).href);
-    expect(unbundled.modules).not.toContain(pathToFileURL(BUNDLE).href);
 
     expect(bundled.code).toBe(1);
     expect(bundled.nodes).toHaveLength(5);
@@ -132,13 +133,13 @@ describe('the bundled run path', () => {
     const copy = join(dir, 'fresh', 'dist');
     mkdirSync(join(copy, 'lib'), { recursive: true });
     copyFileSync(join(DIST, 'run-module.js'), join(copy, 'run-module.js'));
-    writeFileSync(join(copy, 'run.bundle.js'), 'export {};\n');
+    writeFileSync(join(copy, 'run.bundle.cjs'), '\n');
     const input = join(copy, 'lib', 'a.js');
     writeFileSync(input, 'export const a = 1;\n');
     const built = 1_700_000_000; // whole seconds, so that setting it again gives the same mtimeMs
     utimesSync(input, built, built);
     const { mtimeMs, size } = statSync(input);
-    writeFileSync(join(copy, 'run.bundle.inputs.json'), JSON.stringify({ bundle: 'run.bundle.js', inputs: [['lib/a.js', mtimeMs, size]] }));
+    writeFileSync(join(copy, 'run.bundle.inputs.json'), JSON.stringify({ bundle: 'run.bundle.cjs', inputs: [['lib/a.js', mtimeMs, size]] }));
     const fresh = () =>
       execFileSync(process.execPath, ['--input-type=module', '-e', `import { runBundleIsFresh } from ${JSON.stringify(pathToFileURL(join(copy, 'run-module.js')).href)}; process.stdout.write(String(runBundleIsFresh()))`], {
         encoding: 'utf8',
@@ -152,5 +153,74 @@ describe('the bundled run path', () => {
     writeFileSync(input, 'export const a = 22;\n');
     utimesSync(input, built, built);
     expect(fresh()).toBe('false'); // same mtime, other size
+  });
+});
+
+describe("the run bundle's code cache", () => {
+  const outcome = (r: { code: number | null; stdout: string }) => {
+    const w = JSON.parse(r.stdout) as { metadata: { name: string }; status: { phase: string; nodes: Record<string, { displayName: string; phase: string }> } };
+    // the generated name differs from run to run
+    const names = Object.values(w.status.nodes).map((n) => `${n.displayName.replace(w.metadata.name, 'WF')} ${n.phase}`);
+    return { code: r.code, phase: w.status.phase, nodes: names.sort() };
+  };
+  const runWith = (cache: string, tag: string) =>
+    node([CLI, 'run', file(`cache-${tag}.yaml`, WORKFLOW), '-o', 'json', '-q', '--workdir', `wd-cache-${tag}`], { SLIPWAY_CLI_CODE_CACHE: cache });
+
+  it('is written after a run that had none, and the next run uses it as is, with the same outcome', async () => {
+    const cache = join(dir, 'first.v8cache');
+    const first = await runWith(cache, 'first');
+    expect(first.stderr).toBe('');
+    const written = readFileSync(cache);
+    expect(written.subarray(0, 19).toString()).toBe('slipway run bundle ');
+    expect(written.length).toBeGreaterThan(100_000); // the bytecode of what the run called, not only the top level
+    const second = await runWith(cache, 'second');
+    expect(outcome(second)).toEqual(outcome(first));
+    expect(outcome(first)).toMatchObject({ code: 1, phase: 'Failed' });
+    expect(readFileSync(cache).equals(written)).toBe(true);
+  });
+
+  it('is replaced when it was made for another bundle or is damaged, and is never needed for a run', async () => {
+    const stale = file('stale.v8cache', 'slipway run bundle 1 2 v0.0.0\ngarbage');
+    const damaged = join(dir, 'damaged.v8cache');
+    await runWith(damaged, 'make-damaged');
+    const valid = readFileSync(damaged);
+    const header = valid.subarray(0, valid.indexOf(10) + 1);
+    writeFileSync(damaged, Buffer.concat([header, Buffer.alloc(4096, 7)]));
+    const reference = outcome(await runWith('0', 'none'));
+    for (const [cache, tag] of [[stale, 'stale'], [damaged, 'damaged'], [join(dir, 'no-such-dir', 'x.v8cache'), 'unwritable']] as const) {
+      const r = await runWith(cache, tag);
+      expect(r.stderr, tag).toBe('');
+      expect(outcome(r), tag).toEqual(reference);
+    }
+    expect(readFileSync(stale).subarray(0, header.length).equals(header)).toBe(true);
+    expect(readFileSync(damaged).length).toBeGreaterThan(100_000);
+    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+  });
+
+  it('is accepted by V8 once written, and reported stale or rejected otherwise (SLIPWAY_CLI_CODE_CACHE=0: none)', () => {
+    const cache = join(dir, 'states.v8cache');
+    const probe = (env: NodeJS.ProcessEnv, save: boolean) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { loadBundle } from ${JSON.stringify(pathToFileURL(join(DIST, 'run-module.js')).href)};
+           const cacheFile = process.env.SLIPWAY_CLI_CODE_CACHE === '0' ? undefined : process.env.SLIPWAY_CLI_CODE_CACHE;
+           const loaded = loadBundle(cacheFile);
+           if (typeof loaded.module.runCommand !== 'function') throw new Error('no runCommand');
+           if (${save}) loaded.saveCache();
+           process.stdout.write(loaded.cache);`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, ...env } },
+      );
+    expect(probe({ SLIPWAY_CLI_CODE_CACHE: cache }, true)).toBe('missing');
+    expect(probe({ SLIPWAY_CLI_CODE_CACHE: cache }, false)).toBe('used');
+    const data = readFileSync(cache);
+    writeFileSync(cache, Buffer.concat([data.subarray(0, data.indexOf(10) + 1), Buffer.alloc(64, 1)]));
+    expect(probe({ SLIPWAY_CLI_CODE_CACHE: cache }, false)).toBe('rejected');
+    writeFileSync(cache, Buffer.concat([Buffer.from('slipway run bundle 0 0 v1\n'), data.subarray(data.indexOf(10) + 1)]));
+    expect(probe({ SLIPWAY_CLI_CODE_CACHE: cache }, false)).toBe('stale');
+    expect(probe({ SLIPWAY_CLI_CODE_CACHE: '0' }, false)).toBe('off');
   });
 });

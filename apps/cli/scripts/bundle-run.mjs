@@ -1,8 +1,11 @@
 /**
  * Bundles the `run` verb's module graph — dist/commands/run.js and the @slipway/* packages it
- * imports — into dist/run.bundle.js, so that `slipway run` links one module instead of ~170
- * (docs/adr/0010-bundled-cli-run-path.md). Runs after swc, from this app's `build` script.
+ * imports — into dist/run.bundle.cjs, so that `slipway run` loads one file instead of ~170
+ * (docs/adr/0010-bundled-cli-run-path.md), as a script that V8 can cache after a run
+ * (docs/adr/0012-cli-code-cache-after-a-run.md). Runs after swc, from this app's `build` script.
  *
+ * - Format: CommonJS, compiled by src/run-module.ts with `vm.Script` inside a function taking
+ *   `exports`, `require`, `module` and `__bundleUrl` (the bundle's file URL).
  * - Every third-party package stays external and loads as it does today (some lazily). The
  *   build fails when Node would resolve one to another copy from the bundle than from the file
  *   that imports it, or when a Nest package would be reached.
@@ -11,16 +14,24 @@
  *   the tree can be moved after the build. Any other use of `import.meta` fails the build.
  * - dist/run.bundle.inputs.json lists each input file with its mtime and size; the CLI only uses
  *   the bundle while they all match (src/run-module.ts), so a lib rebuilt alone is never run stale.
+ * - Last, one small workflow (scripts/code-cache-training.yaml) runs through the new bundle, so
+ *   that the V8 code cache it leaves holds the functions a run uses. A failure there only warns.
  */
-import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 
 const APP = resolve(import.meta.dirname, '..');
 const DIST = join(APP, 'dist');
 const ENTRY = join(DIST, 'commands/run.js');
-const BUNDLE = join(DIST, 'run.bundle.js');
+const BUNDLE = join(DIST, 'run.bundle.cjs');
 const INPUTS = join(DIST, 'run.bundle.inputs.json');
+const CODE_CACHE = join(DIST, 'run.bundle.v8cache');
+const TRAINING = join(APP, 'scripts/code-cache-training.yaml');
+/** What `import.meta.url` becomes: the bundle's own URL, passed in by the loader (run-module.ts). */
+const BUNDLE_URL = '__bundleUrl';
 const WORKSPACE_SCOPE = '@slipway/';
 const FORBIDDEN = /^(@nestjs\/|reflect-metadata$)/;
 
@@ -68,7 +79,7 @@ const originalImportMetaUrl = {
       if (/\bimport\.meta\b/.test(source.replace(url, ''))) {
         return { errors: [{ text: `${args.path}: only import.meta.url can be bundled (it is rewritten to this file's URL)` }] };
       }
-      const original = `new URL(${JSON.stringify(fromBundle(args.path))}, import.meta.url).href`;
+      const original = `new URL(${JSON.stringify(fromBundle(args.path))}, ${BUNDLE_URL}).href`;
       return { contents: source.replace(url, original), loader: 'js' };
     });
   },
@@ -79,7 +90,10 @@ const result = await build({
   entryPoints: [ENTRY],
   outfile: BUNDLE,
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
+  // `import()` becomes `require()`: a script compiled by node:vm would need an experimental
+  // loader option (and a warning on stderr) to import.
+  supported: { 'dynamic-import': false },
   platform: 'node',
   target: 'node24',
   // No keepNames: it wraps every function and closure in a runtime __name() call (an
@@ -121,4 +135,22 @@ const inputs = Object.keys(result.metafile.inputs).map((file) => {
   const { mtimeMs, size } = statSync(path);
   return [fromBundle(path), mtimeMs, size];
 });
-writeFileSync(INPUTS, `${JSON.stringify({ bundle: 'run.bundle.js', inputs })}\n`);
+writeFileSync(INPUTS, `${JSON.stringify({ bundle: 'run.bundle.cjs', inputs })}\n`);
+
+// A code cache made for the previous bundle is of no use (the loader would ignore it anyway):
+// make a new one by running a small workflow through this bundle, as `slipway run` does.
+rmSync(CODE_CACHE, { force: true });
+const scratch = mkdtempSync(join(tmpdir(), 'slipway-code-cache-'));
+try {
+  const training = spawnSync(
+    process.execPath,
+    [join(APP, 'bin/slipway.js'), 'run', TRAINING, '--sandbox', 'none', '-o', 'json', '--workdir', scratch],
+    { encoding: 'utf8', env: { ...process.env, SLIPWAY_CLI_BUNDLE: '1', SLIPWAY_CLI_CODE_CACHE: CODE_CACHE }, timeout: 60_000 },
+  );
+  if (training.status !== 0 || !existsSync(CODE_CACHE)) {
+    const why = training.error?.message ?? `exit ${training.status}: ${training.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+    console.warn(`bundle-run: no code cache made (${why}); the first \`slipway run\` makes it`);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
