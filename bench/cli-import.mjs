@@ -1,8 +1,10 @@
 /**
  * Times `await import(FILE)` in a fresh Node process for each FILE, the way `bin/slipway.js` loads
- * the CLI (V8 compile cache on). Files alternate within each round so both see the same load.
+ * the CLI (V8 compile cache on); the run bundle (`run.bundle.cjs`, a script) is loaded as
+ * `slipway run` loads it: through `run-module.js`, with its code cache (ADR 0012).
+ * Files alternate within each round so both see the same load.
  * Usage: node bench/cli-import.mjs [--runs N] FILE...
- * e.g.   node bench/cli-import.mjs apps/cli/dist/commands/run.js apps/cli/dist/run.bundle.js
+ * e.g.   node bench/cli-import.mjs apps/cli/dist/commands/run.js apps/cli/dist/run.bundle.cjs
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -20,8 +22,14 @@ if (files.length === 0 || !Number.isInteger(runs) || runs < 1) {
 const probe = `
 import module from 'node:module';
 module.enableCompileCache?.();
+const url = process.argv[1];
 const t0 = performance.now();
-await import(process.argv[1]);
+if (url.endsWith('/run.bundle.cjs')) {
+  const { loadBundle, CODE_CACHE } = await import(url.replace(/run\.bundle\.cjs$/, 'run-module.js'));
+  loadBundle(CODE_CACHE);
+} else {
+  await import(url);
+}
 process.stdout.write(String(performance.now() - t0));
 `;
 const timeImport = (url) => {
