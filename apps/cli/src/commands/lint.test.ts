@@ -13,11 +13,11 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-function run(paths: string[]): Promise<{ code: number; stdout: string[]; stderr: string }> {
+function run(paths: string[]): { code: number; stdout: string[]; stderr: string } {
   let out = '';
   let err = '';
   const code = runLint(paths, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
-  return Promise.resolve({ code, stdout: out.split('\n').filter((l) => l !== ''), stderr: err });
+  return { code, stdout: out.split('\n').filter((l) => l !== ''), stderr: err };
 }
 
 const TEMPLATE = `apiVersion: argoproj.io/v1alpha1
@@ -52,12 +52,12 @@ spec:
 `;
 
 describe('slipway lint', () => {
-  it('prints nothing but the summary and exits 0 for clean files', async () => {
+  it('prints nothing but the summary and exits 0 for clean files', () => {
     const root = tree({ 'lib.yaml': TEMPLATE, 'wf/hello.yaml': WORKFLOW.replace('{{workflow.parameters.greeting}}', 'hi') });
-    expect(await run([root])).toEqual({ code: 0, stdout: ['2 files, 0 errors, 0 warnings'], stderr: '' });
+    expect(run([root])).toEqual({ code: 0, stdout: ['2 files, 0 errors, 0 warnings'], stderr: '' });
   });
 
-  it('prints errors and warnings with the paths as given, counts infos, and exits 1 on errors', async () => {
+  it('prints errors and warnings with the paths as given, counts infos, and exits 1 on errors', () => {
     const root = tree({
       'lib.yaml': TEMPLATE,
       'wf/hello.yaml': WORKFLOW,
@@ -65,7 +65,7 @@ describe('slipway lint', () => {
       'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n',
     });
     const rel = path.relative(process.cwd(), root);
-    const result = await run([rel]);
+    const result = run([rel]);
     expect(result.code).toBe(1);
     expect(result.stdout).toEqual([
       `${path.join(rel, 'wf/broken.yaml')}:11:34: spec.templates[0].steps[0][0].templateRef.template: template "shout" is not defined in WorkflowTemplate "lib"`,
@@ -75,8 +75,8 @@ describe('slipway lint', () => {
     ]);
   });
 
-  it('reports a missing path', async () => {
-    const result = await run(['does/not/exist.yaml']);
+  it('reports a missing path', () => {
+    const result = run(['does/not/exist.yaml']);
     expect(result).toEqual({
       code: 1,
       stdout: ['does/not/exist.yaml:1:1: no such file or directory', '0 files, 1 error, 0 warnings'],
@@ -84,7 +84,7 @@ describe('slipway lint', () => {
     });
   });
 
-  it('asks for a path when given none', async () => {
-    expect(await run([])).toEqual({ code: 2, stdout: [], stderr: 'usage: slipway lint PATH...\n' });
+  it('asks for a path when given none', () => {
+    expect(run([])).toEqual({ code: 2, stdout: [], stderr: 'usage: slipway lint PATH...\n' });
   });
 });
