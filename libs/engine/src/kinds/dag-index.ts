@@ -47,16 +47,20 @@ export class DagIndex {
       if (task.withItems !== undefined || task.withParam !== undefined || task.withSequence !== undefined) this.loopTasks.push(task.name);
     }
     for (const task of this.tasks.values()) {
-      const legacy = !task.depends && task.dependencies && task.dependencies.length > 0 ? task.dependencies : undefined;
       let names: string[] = [];
-      if (task.depends || legacy) {
-        try {
-          const ast = legacy ? legacyDependenciesAst(legacy) : parseDepends(task.depends!);
+      try {
+        // `depends` wins; legacy `dependencies` only when it is absent (and the list not empty).
+        const ast = task.depends
+          ? parseDepends(task.depends)
+          : task.dependencies && task.dependencies.length > 0
+            ? legacyDependenciesAst(task.dependencies)
+            : undefined;
+        if (ast) {
           this.logic.set(task.name, ast);
           names = [...new Set(dependsOperands(ast).map((o) => o.task))];
-        } catch (err) {
-          this.logic.set(task.name, err as Error);
         }
+      } catch (err) {
+        this.logic.set(task.name, err as Error);
       }
       names = names.filter((n) => this.tasks.has(n));
       this.deps.set(task.name, names);
