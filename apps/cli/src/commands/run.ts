@@ -68,7 +68,7 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     sandbox: args.sandbox ?? 'auto',
     launcher,
     warn,
-    removeSynchronously: true,
+    removeFiles: 'process',
   });
   if (executor.spawnerKind === 'node') keepForksCheap();
   const progress = createProgress(io.stderrStream, args.quiet);

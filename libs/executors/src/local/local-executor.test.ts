@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { podRequest, shPod, testExecutor } from './testing.js';
+import { LocalExecutor } from './local-executor.js';
 
 describe.each([
   ['bwrap', 'resident'],
@@ -231,15 +232,46 @@ describe.each([
     expect(readFileSync(`${t.workdir}/logs/${req.workflow.uid}/${req.podName}/main.log`, 'utf8')).toBe('kept\n');
   });
 
-  test('with removeSynchronously (the CLI), releaseWorkflow removes the same files, the same way', async () => {
-    const cli = testExecutor({ sandbox, spawner, removeSynchronously: true });
+  test.each(['sync', 'process'] as const)('with removeFiles: %s, releaseWorkflow removes the same files (the CLI uses process)', async (removeFiles) => {
+    const cli = testExecutor({ sandbox, spawner, removeFiles });
     try {
-      const req = shPod('echo kept; mkdir -p a/b && touch a/b/c', { workflow: { name: 'rel', namespace: 'default', uid: `rel-sync-${sandbox}` } });
+      const req = shPod('echo kept; mkdir -p a/b && touch a/b/c', { workflow: { name: 'rel', namespace: 'default', uid: `rel-${removeFiles}-${sandbox}` } });
       await cli.run(req);
       expect(statSync(`${cli.workdir}/workflows/${req.workflow.uid}`).isDirectory()).toBe(true);
       await cli.executor.releaseWorkflow(req.workflow.uid);
       expect(existsSync(`${cli.workdir}/workflows/${req.workflow.uid}`)).toBe(false);
       expect(readFileSync(`${cli.workdir}/logs/${req.workflow.uid}/${req.podName}/main.log`, 'utf8')).toBe('kept\n');
+    } finally {
+      await cli.dispose();
+    }
+  });
+
+  test('a removal by process still removes everything when rm cannot run, and close() waits for a removal under way', async () => {
+    const cli = testExecutor({ sandbox, spawner, removeFiles: 'process' });
+    try {
+      const req = shPod('mkdir -p deep/er && touch deep/er/file', { workflow: { name: 'rel', namespace: 'default', uid: `rel-norm-${sandbox}` } });
+      await cli.run(req);
+      const files = `${cli.workdir}/workflows/${req.workflow.uid}`;
+      // Another executor on the same directory, whose processes find no rm on their PATH.
+      const path = process.env.PATH;
+      process.env.PATH = '/nonexistent';
+      let norm: LocalExecutor;
+      try {
+        norm = new LocalExecutor({ workdir: cli.workdir, sandbox, spawner, removeFiles: 'process', warn: () => undefined });
+      } finally {
+        process.env.PATH = path;
+      }
+      await norm.releaseWorkflow(req.workflow.uid);
+      await norm.close();
+      expect(existsSync(files)).toBe(false);
+
+      const second = shPod('mkdir -p x/y && touch x/y/z', { workflow: { name: 'rel', namespace: 'default', uid: `rel-close-${sandbox}` } });
+      await cli.run(second);
+      const more = `${cli.workdir}/workflows/${second.workflow.uid}`;
+      expect(existsSync(more)).toBe(true);
+      void cli.executor.releaseWorkflow(second.workflow.uid);
+      await cli.executor.close();
+      expect(existsSync(more)).toBe(false);
     } finally {
       await cli.dispose();
     }
