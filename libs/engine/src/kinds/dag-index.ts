@@ -31,6 +31,7 @@ export class DagIndex {
   readonly started = new Set<string>();
   /** Tasks with withItems/withParam/withSequence (the only ones whose node is a TaskGroup), in order. */
   readonly loopTasks: string[] = [];
+  private readonly nodeNames = new Map<string, string>();
   /** Task names waiting for capacity. */
   pending: string[] = [];
   failFastStop = false;
@@ -84,8 +85,14 @@ export class DagIndex {
     }
   }
 
+  /** `<dag node name>.<task>`, made once per task (looked up at every start, completion and `tasks.X` reference). */
   nodeName(task: string): string {
-    return `${this.dag.name}.${task}`;
+    let name = this.nodeNames.get(task);
+    if (name === undefined) {
+      name = `${this.dag.name}.${task}`;
+      this.nodeNames.set(task, name);
+    }
+    return name;
   }
 
   nodeOf(ctx: EngineContext, task: string): NodeStatus | undefined {
