@@ -79,7 +79,8 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     autoResume: args.autoResume,
     supply,
     maxPods: args.maxPods,
-    onUpdate: (wf, changed) => progress.update(wf, changed),
+    // Quiet: no list of changed nodes is made after each reconcile.
+    onUpdate: args.quiet ? undefined : (wf, changed) => progress.update(wf, changed),
   });
   let interrupts = 0;
   const onSigint = () => {
