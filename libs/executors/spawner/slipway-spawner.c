@@ -7,6 +7,7 @@
  * The protocol (requests L/G/T/R/C on stdin, replies H/S/F/O/E/X/C on stdout, integers big
  * endian), gates, batched replies and lifetime rules are specified in
  * ../src/local/spawner/README.md; the client is ../src/local/spawner/resident-spawner.ts.
+ * PATH lookup and the probe check are in spawner-files.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,14 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "spawner-files.h"
 
 #define READ_SIZE 65536
 
@@ -64,6 +65,8 @@ struct token {
 static struct token *tokens;
 
 static struct child *children;
+/* This process's effective uid (set in main): a probe directory must be ours. */
+static uid_t own_uid;
 static int epfd;
 static char *out_buf;
 static size_t out_len, out_cap;
@@ -144,31 +147,6 @@ static void fail(uint32_t id, int err) {
 			 name ? name : "EIO", strerror(err));
 	send_frame('F', id, json, (uint32_t)n);
 	urgent = 1;
-}
-
-/* PATH lookup in the child's environment (as libuv's execvpe does). */
-static int resolve(const char *file, char **env, char *out, size_t cap) {
-	if (strchr(file, '/')) {
-		snprintf(out, cap, "%s", file);
-		return 0;
-	}
-	const char *path = NULL;
-	for (char **e = env; *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
-	if (!path) path = "/usr/local/bin:/usr/bin:/bin";
-	int denied = 0;
-	while (*path) {
-		const char *end = strchrnul(path, ':');
-		int len = (int)(end - path);
-		snprintf(out, cap, "%.*s%s%s", len, len ? path : ".", "/", file);
-		struct stat st;
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0) return 0;
-			denied = 1;
-		}
-		path = *end ? end + 1 : end;
-	}
-	return denied ? EACCES : ENOENT;
 }
 
 /* Start a launch request now (its slot, if gated, is already counted). 0: started. */
@@ -379,36 +357,6 @@ static void request(const unsigned char *msg, uint32_t len) {
 	}
 }
 
-/* This process's effective uid (set in main). */
-static uid_t own_uid;
-
-/*
- * Still an empty directory of ours, mode 0700, as mkdtemp made it? (The client's recycle check.)
- * open + fstat + getdents64 instead of lstat + opendir/readdir: the same answer (O_NOFOLLOW and
- * O_DIRECTORY refuse a symlink or a non-directory) in fewer system calls, at every step's end.
- */
-static int fresh_dir(const char *path) {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) return 0;
-	struct stat st;
-	int empty = fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0700 && st.st_uid == own_uid;
-	char buf[2048] __attribute__((aligned(8)));
-	while (empty) {
-		long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
-		if (n <= 0) {
-			if (n < 0) empty = 0;
-			break;
-		}
-		for (long off = 0; off < n;) {
-			struct dirent64 *e = (struct dirent64 *)(buf + off);
-			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-			off += e->d_reclen;
-		}
-	}
-	close(fd);
-	return empty;
-}
-
 static void finish_if_done(struct child *c) {
 	if (!c->exited || c->fds[0] >= 0 || c->fds[1] >= 0) return;
 	char json[112];
@@ -420,7 +368,7 @@ static void finish_if_done(struct child *c) {
 	} else {
 		n = snprintf(json, sizeof json, "{\"code\":%d,\"signal\":null", WEXITSTATUS(c->status));
 	}
-	if (c->probe) n += snprintf(json + n, sizeof json - (size_t)n, ",\"empty\":%s", fresh_dir(c->probe) ? "true" : "false");
+	if (c->probe) n += snprintf(json + n, sizeof json - (size_t)n, ",\"empty\":%s", fresh_dir(c->probe, own_uid) ? "true" : "false");
 	n += snprintf(json + n, sizeof json - (size_t)n, ",\"at\":%lld}", c->ended_ms);
 	send_frame('X', c->id, json, (uint32_t)n);
 	free(c->probe);

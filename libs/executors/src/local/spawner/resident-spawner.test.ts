@@ -1,12 +1,12 @@
 /** The resident spawner against real processes: what a container start relies on. */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { nodeLauncher, type Launcher, type LaunchRequest, type ProcessExit } from './launcher.js';
 import { encodeRequest, exitOf, ResidentSpawner } from './resident-spawner.js';
-import { fnv1a64, SPAWNER_SOURCE, spawnerBinary } from './spawner-binary.js';
+import { fnv1a64, SPAWNER_SOURCES, spawnerBinary, spawnerSourceHash } from './spawner-binary.js';
 
 interface Run {
   pid?: number;
@@ -76,10 +76,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the spawner builds from its C source on this machine, named by the hash of that source', () => {
+test('the spawner builds from its C sources on this machine, named by the hash of all of them', () => {
   const binary = spawnerBinary();
   expect(binary).toHaveProperty('path');
-  expect((binary as { path: string }).path.endsWith(`/slipway-spawner-${fnv1a64(readFileSync(SPAWNER_SOURCE))}`)).toBe(true);
+  expect((binary as { path: string }).path.endsWith(`/slipway-spawner-${spawnerSourceHash()}`)).toBe(true);
+  // Every C file of its directory is compiled or hashed: a new one cannot be left out of the name.
+  const dir = dirname(SPAWNER_SOURCES[0]);
+  expect(SPAWNER_SOURCES.map((f) => basename(f)).sort()).toEqual(readdirSync(dir).filter((f) => /\.[ch]$/.test(f)).sort());
 });
 
 test('the source hash is FNV-1a 64 (its published test vectors)', () => {

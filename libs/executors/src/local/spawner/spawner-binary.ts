@@ -1,10 +1,10 @@
 /**
  * Where the resident spawner's executable comes from: `SLIPWAY_SPAWNER_BIN` when set (a
  * container image builds it at image build time), else `spawner/build/slipway-spawner-<hash>`
- * next to its C source, compiled with the machine's C compiler the first time it is needed
- * (≈ 0.2 s, once per source version; `npm run build` does it ahead). The hash of the source is
+ * next to its C sources, compiled with the machine's C compiler the first time it is needed
+ * (≈ 0.2 s, once per source version; `npm run build` does it ahead). The hash of the sources is
  * in the name, so an edited source is never run as a stale binary. That hash is FNV-1a (64 bits),
- * not a cryptographic one: it names a build of our own file, and computing it must not load
+ * not a cryptographic one: it names a build of our own files, and computing it must not load
  * node:crypto into every `slipway run` (≈ 3.5 ms of its start-up).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,9 @@ import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-export const SPAWNER_SOURCE = fileURLToPath(new URL('../../../spawner/slipway-spawner.c', import.meta.url));
+const SPAWNER_DIR = '../../../spawner/';
+/** The C sources, the main one first, compiled together; the header is part of the hash. */
+export const SPAWNER_SOURCES = ['slipway-spawner.c', 'spawner-files.c', 'spawner-files.h'].map((f) => fileURLToPath(new URL(SPAWNER_DIR + f, import.meta.url)));
 const BUILD_DIR = fileURLToPath(new URL('../../../spawner/build', import.meta.url));
 
 export type SpawnerBinary = { path: string } | { problem: string };
@@ -29,7 +31,8 @@ function executable(path: string): boolean {
 function compile(output: string): string | undefined {
   const compiler = process.env.CC ?? 'cc';
   const partial = `${output}.${process.pid}.tmp`;
-  const r = spawnSync(compiler, ['-O2', '-o', partial, SPAWNER_SOURCE], { encoding: 'utf8', timeout: 60_000 });
+  const units = SPAWNER_SOURCES.filter((f) => f.endsWith('.c'));
+  const r = spawnSync(compiler, ['-O2', '-o', partial, ...units], { encoding: 'utf8', timeout: 60_000 });
   if (r.error || r.status !== 0) {
     rmSync(partial, { force: true });
     return `${compiler} failed: ${r.error?.message ?? r.stderr.trim().split('\n').slice(0, 3).join(' / ')}`;
@@ -48,14 +51,14 @@ export function spawnerBinary(): SpawnerBinary {
     cached = executable(configured) ? { path: configured } : { problem: `SLIPWAY_SPAWNER_BIN=${configured} is not an executable file` };
     return cached;
   }
-  let source: Buffer;
+  let hash: string;
   try {
-    source = readFileSync(SPAWNER_SOURCE);
-  } catch {
-    cached = { problem: `its source ${SPAWNER_SOURCE} is missing` };
+    hash = spawnerSourceHash();
+  } catch (error) {
+    cached = { problem: `its source is missing (${error instanceof Error ? error.message : String(error)})` };
     return cached;
   }
-  const name = `slipway-spawner-${fnv1a64(source)}`;
+  const name = `slipway-spawner-${hash}`;
   const problems: string[] = [];
   for (const dir of [BUILD_DIR, `${tmpdir()}/slipway-spawner-${process.getuid?.() ?? 0}`]) {
     const path = `${dir}/${name}`;
@@ -73,6 +76,13 @@ export function spawnerBinary(): SpawnerBinary {
   }
   cached = { problem: problems.join('; ') };
   return cached;
+}
+
+/** FNV-1a 64 of the sources, one after the other, each behind a NUL and its file name. */
+export function spawnerSourceHash(): string {
+  const parts: Buffer[] = [];
+  for (const file of SPAWNER_SOURCES) parts.push(Buffer.from(`\0${file.slice(file.lastIndexOf('/') + 1)}\0`), readFileSync(file));
+  return fnv1a64(Buffer.concat(parts));
 }
 
 /**
