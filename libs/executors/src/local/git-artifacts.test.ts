@@ -1,5 +1,7 @@
 /** Git input artifacts checked out before the main container starts, from real bare repositories. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createBareRepo, serveGitHttp, type BareRepo } from '@slipway/gitops/testing';
 import type { PodRequest } from '@slipway/engine';
@@ -86,6 +88,32 @@ describe.each(['bwrap', 'none'] as const)('git input artifacts (sandbox: %s)', (
       expect(denied.message).not.toContain('tok-3n-secret');
     } finally {
       await server.close();
+    }
+  });
+
+  test('a pod killed while its git input is being fetched ends at once, Failed with the reason, and its container never runs', async () => {
+    // A server that takes the request and never answers: the fetch hangs until it is stopped.
+    let requests = 0;
+    const server = createServer(() => {
+      requests++;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { req } = checkout({ repo: `http://127.0.0.1:${port}/app.git` }, 'echo ran');
+      t.executor.start(req, t.sink);
+      const deadline = Date.now() + 10_000;
+      while (requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(requests).toBeGreaterThan(0);
+      const killed = Date.now();
+      await t.executor.kill(req.nodeId, 'stopped by the test');
+      const result = await t.sink.result(req.nodeId);
+      expect(Date.now() - killed).toBeLessThan(5_000);
+      expect(result).toMatchObject({ phase: 'Failed', message: 'stopped by the test' });
+      expect(result.result ?? '').not.toContain('ran');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

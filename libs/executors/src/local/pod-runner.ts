@@ -23,8 +23,8 @@ export class PodRun {
   private readonly running = new Map<ProcessGroup, Role>();
   private started = false;
   private readonly requestedAt = Date.now();
-  /** Stops a git input artifact fetch when the pod is killed before its containers start. */
-  private readonly fetching = new AbortController();
+  /** Stops a git input artifact fetch when the pod is killed before its containers start (made for a fetch). */
+  private fetching: AbortController | undefined;
   /** The gate's slot held for a pod of several processes (see runPrepared). */
   private slot: HeldSlot | undefined;
   /** Ends the wait for that slot (a kill while waiting). */
@@ -58,7 +58,7 @@ export class PodRun {
   async kill(reason: string): Promise<void> {
     if (this.result) return;
     this.killReason ??= reason;
-    this.fetching.abort();
+    this.fetching?.abort();
     this.stopWaiting?.();
     await Promise.all([...this.running.keys()].map((p) => p.terminate(this.config.killGraceMs)));
     await this.done;
@@ -109,6 +109,8 @@ export class PodRun {
       if (this.killReason !== undefined) return this.finish(prepared, []);
     }
     if (gitInputs) {
+      this.fetching = new AbortController();
+      if (this.killReason !== undefined) this.fetching.abort();
       const problem = await fetchGitArtifacts(req, prepared.layout, this.config.secrets, this.fetching.signal);
       if (this.killReason !== undefined) return this.finish(prepared, []);
       if (problem !== undefined) return this.errorResult(problem);
