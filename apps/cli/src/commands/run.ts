@@ -119,13 +119,6 @@ function keepForksCheap(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/**
- * A run is a short-lived process whose hot code runs a few thousand times: V8's mid-tier JIT
- * (Maglev) spends more compiling it, on background threads, than its code saves before the run
- * ends. Without it, a 1,000-step DAG run (bench/cli-vs-make.mjs) uses ≈ 20 % less CPU in Node,
- * ≈ 0.15 s, for the same wall time on its own, and with the steps' processes competing for the
- * same cores that CPU is theirs again. Code that stays hot still reaches TurboFan.
- */
 /** The workflow to run and the templates it may reference, or the exit status when there is none. */
 function loadRunnable(args: RunArgs, io: Io): { workflow: Workflow; library: InMemoryTemplateLibrary } | number {
   const loaded = loadPaths([args.file, ...args.templates]);
@@ -166,6 +159,13 @@ function loadRunnable(args: RunArgs, io: Io): { workflow: Workflow; library: InM
   return { workflow, library };
 }
 
+/**
+ * A run is a short-lived process whose hot code runs a few thousand times: V8's mid-tier JIT
+ * (Maglev) spends more compiling it, on background threads, than its code saves before the run
+ * ends. Without it, a 1,000-step DAG run (bench/cli-vs-make.mjs) uses ≈ 20 % less CPU in Node,
+ * ≈ 0.15 s, for the same wall time on its own, and with the steps' processes competing for the
+ * same cores that CPU is theirs again. Code that stays hot still reaches TurboFan.
+ */
 function withoutMidTierJit(): void {
   setFlagsFromString('--no-maglev');
 }

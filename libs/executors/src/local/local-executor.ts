@@ -228,14 +228,15 @@ export class LocalExecutor implements PodExecutor {
     // From here on no scratch directory is made for it; one being made may still appear.
     const making = this.scratchDirs.release(workflowUid);
     const files = `${this.workdir}/workflows/${workflowUid}`;
-    if (this.removeFiles === 'process') {
+    // Once closed, a removal by process would start a new helper that nothing closes.
+    if (this.removeFiles === 'process' && !this.closed) {
       await Promise.all([making, removeByProcess(this.launcher, files, this.config.baseEnv)]);
       // A directory made as `rm` ran, or all of it if `rm` could not run: gone now.
       rmSync(files, { recursive: true, force: true });
       return;
     }
     await making;
-    if (this.removeFiles === 'sync') rmSync(files, { recursive: true, force: true });
+    if (this.removeFiles !== 'async') rmSync(files, { recursive: true, force: true });
     else await rm(files, { recursive: true, force: true });
   }
 
