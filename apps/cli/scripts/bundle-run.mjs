@@ -145,6 +145,7 @@ try {
   const training = spawnSync(
     process.execPath,
     [join(APP, 'bin/slipway.js'), 'run', TRAINING, '--sandbox', 'none', '-o', 'json', '--workdir', scratch],
+    // Through this bundle and into this cache, whatever the caller's environment says about either.
     { encoding: 'utf8', env: { ...process.env, SLIPWAY_CLI_BUNDLE: '1', SLIPWAY_CLI_CODE_CACHE: CODE_CACHE }, timeout: 60_000 },
   );
   if (training.status !== 0 || !existsSync(CODE_CACHE)) {
