@@ -85,7 +85,7 @@ describe('the bundled run path', () => {
     const [unbundled, bundled] = [await probe(UNBUNDLED), await probe(BUNDLE)];
     expect(unbundled).toMatchObject({
       code: 1,
-      paths: ['libs/executors/assets', 'libs/executors/spawner/build', 'libs/executors/spawner/slipway-spawner.c', 'libs/gitops/bin'].map((p) => join(ROOT, p)),
+      paths: ['libs/executors/assets', 'libs/executors/spawner/build', 'libs/executors/spawner/slipway-spawner.c', 'libs/executors/spawner/spawner-files.c', 'libs/executors/spawner/spawner-files.h', 'libs/gitops/bin'].map((p) => join(ROOT, p)),
       requireBases: ['libs/gitops/dist/lazy-deps.js', 'libs/workflow/dist/yaml/yaml-lib.js'].map((p) => join(ROOT, p)),
     });
     expect(bundled).toEqual(unbundled);
