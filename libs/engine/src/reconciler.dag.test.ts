@@ -39,6 +39,34 @@ describe('DAG', () => {
     expect(n['d'].outboundNodes).toEqual([n['d.D'].id]);
   });
 
+  it('after a failure, the DAG is judged only once every task that ended in the same batch was taken into account (dag-continue-on-fail)', () => {
+    const { workflow, library } = workflowFrom(dag(`
+      - {name: A, template: ok}
+      - {name: B, template: fail, depends: A}
+      - {name: C, template: ok, depends: A}
+      - {name: D, template: ok, depends: B.Failed && C}
+      - {name: E, template: fail, depends: A}
+      - {name: F, template: ok, depends: A}
+      - {name: G, template: ok, depends: E && F}`));
+    const reconciler = new WorkflowReconciler(workflow, library);
+    const pods = new Map<string, string>();
+    const started = (actions: Action[]) => {
+      for (const a of actions) if (a.type === 'StartPod') pods.set(a.pod.nodeName, a.pod.nodeId);
+    };
+    const ended = (name: string, exitCode: number, at: number) => ({
+      type: 'PodFinished' as const,
+      result: { nodeId: pods.get(name)!, phase: exitCode === 0 ? ('Succeeded' as const) : ('Failed' as const), exitCode, outputParameters: {}, startedAt: at, finishedAt: at },
+    });
+    started(reconciler.reconcile([], START).actions);
+    started(reconciler.reconcile([ended('d.A', 0, START + 1)], START + 1).actions);
+    expect([...pods.keys()].sort()).toEqual(['d.A', 'd.B', 'd.C', 'd.E', 'd.F']);
+    // All four end in one batch, E's failure and B's before C's success has been processed.
+    started(reconciler.reconcile([ended('d.E', 1, START + 2), ended('d.F', 0, START + 2), ended('d.B', 1, START + 2), ended('d.C', 0, START + 2)], START + 2).actions);
+    expect(pods.has('d.D')).toBe(true);
+    started(reconciler.reconcile([ended('d.D', 0, START + 3)], START + 3).actions);
+    expect(phases(reconciler.workflow)).toMatchObject({ d: 'Failed', 'd.D': 'Succeeded', 'd.G': 'Omitted' });
+  });
+
   it('a listener gets each action as it is decided: the returned list, in order, the first pod before the others are made', () => {
     const { workflow, library } = workflowFrom(dag(Array.from({ length: 50 }, (_, i) => `      - {name: t${i}, template: ok}`).join('\n')));
     const reconciler = new WorkflowReconciler(workflow, library);

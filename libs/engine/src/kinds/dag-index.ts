@@ -29,6 +29,8 @@ export class DagIndex {
   readonly done = new Set<string>();
   /** Tasks that have a node. */
   readonly started = new Set<string>();
+  /** Started tasks not done yet: running, or ended with their end still to be processed. */
+  readonly open = new Set<string>();
   /** Tasks with withItems/withParam/withSequence (the only ones whose node is a TaskGroup), in order. */
   readonly loopTasks: string[] = [];
   private readonly nodeNames = new Map<string, string>();
@@ -78,6 +80,7 @@ export class DagIndex {
       if (node) {
         this.started.add(name);
         if (isFulfilled(node.phase) && hooksFulfilled(ctx, node) && ctx.store.rt(node.id).counted) this.done.add(name);
+        else this.open.add(name);
       }
     }
     for (const name of this.order) {
@@ -137,6 +140,18 @@ export class DagIndex {
   /** Tasks not started but ready (all dependencies done). */
   readyRoots(): string[] {
     return this.order.filter((n) => this.relevant.has(n) && !this.started.has(n) && this.remaining.get(n) === 0);
+  }
+
+  /**
+   * A started task that has ended but whose end is still to be processed (later in the same
+   * batch of events, or once its exit hook is done): it may yet start its dependents.
+   */
+  endPending(ctx: EngineContext): boolean {
+    for (const task of this.open) {
+      const node = this.nodeOf(ctx, task);
+      if (node && isFulfilled(node.phase)) return true;
+    }
+    return false;
   }
 
   /** Started (or waiting) tasks that are not done yet. */

@@ -136,6 +136,7 @@ export class DagController {
     const task = node.name.slice(dag.name.length + 1);
     if (!idx.tasks.has(task)) return;
     idx.done.add(task);
+    idx.open.delete(task);
     for (const u of idx.dependents.get(task) ?? []) {
       if (!idx.relevant.has(u)) continue;
       const left = (idx.remaining.get(u) ?? 1) - 1;
@@ -229,10 +230,12 @@ export class DagController {
     }
     const loop = resolution.step.withItems !== undefined || resolution.step.withParam !== undefined || resolution.step.withSequence !== undefined;
     idx.started.add(task);
+    idx.open.add(task);
     if (!loop) {
       const only = expanded[0];
       if (only.error || only.skipped) {
         idx.started.delete(task);
+        idx.open.delete(task);
         this.leaf(ctx, dag, idx, task, nodeName, only.error ? 'Error' : 'Skipped', (only.error ?? only.skipped)!, def, invocation);
         return;
       }
@@ -380,6 +383,7 @@ export class DagController {
     phase: 'Error' | 'Omitted' | 'Skipped', message: string, def: Step, invocation: Invocation,
   ): void {
     idx.started.add(task);
+    idx.open.add(task);
     this.connect(ctx, dag, idx, task, nodeName, undefined);
     ctx.store.create(
       {
@@ -404,6 +408,11 @@ export class DagController {
     if (dag.phase !== 'Running') return;
     const idle = idx.inFlight() === 0;
     if (!idle && !afterFailure) return;
+    // After a failure, decide early only once every task that has ended has been taken into
+    // account: one whose end comes later in this batch of events may still start a dependent that
+    // Argo, which starts every ready task before it assesses the DAG, would run (a `depends` on
+    // `X.Failed`, say).
+    if (!idle && idx.endPending(ctx)) return;
     const tmpl = ctx.store.rt(dag.id).template!;
     let phase = assessDagPhase(ctx, dag, idx, tmpl);
     if (phase === 'Running') {
